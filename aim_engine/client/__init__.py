@@ -1,0 +1,1 @@
+"""The async Kubernetes client of aim-engine (raw JSON over kubernetes-asyncio)."""

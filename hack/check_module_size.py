@@ -1,0 +1,29 @@
+"""Fail when a Python module in the product is over the hard cap of 800 lines (style guide B1)."""
+
+from __future__ import annotations
+
+import pathlib
+import sys
+
+HARD_CAP = 800
+ROOTS = ("aim_engine", "controllers", "benchmarks", "examples")
+
+
+def main() -> int:
+    """Print every module over the cap and return 1 if there is one."""
+    top = pathlib.Path(__file__).resolve().parent.parent
+    bad = []
+    for root in ROOTS:
+        for path in sorted((top / root).rglob("*.py")):
+            if "generated" in path.parts:
+                continue
+            n = sum(1 for _ in path.open(encoding="utf-8"))
+            if n > HARD_CAP:
+                bad.append(f"{path.relative_to(top)}: {n} lines (cap {HARD_CAP})")
+    for line in bad:
+        print(line)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Shared test configuration; fixtures come from the aim_engine pytest plugin."""
