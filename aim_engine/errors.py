@@ -4,6 +4,8 @@ Every error the framework raises derives from :class:`AimEngineError`. The tree:
 
     AimEngineError
     ├── ConfigurationError            misuse at start-up (duplicate controller name, bad kubeconfig)
+    │   └── OwnerReferenceError       an ownerReference that controller-runtime's rules forbid
+    │       └── AlreadyOwnedError     the object already has another controller
     ├── ApiError(status, reason, message, details)   raised only by aim_engine.client
     │   ├── BadRequestError 400
     │   ├── UnauthorizedError 401
@@ -38,6 +40,7 @@ from dataclasses import dataclass
 __all__ = [
     "AimEngineError",
     "AlreadyExistsError",
+    "AlreadyOwnedError",
     "ApiError",
     "BadRequestError",
     "ConfigurationError",
@@ -50,6 +53,7 @@ __all__ = [
     "MethodNotAllowedError",
     "MissingReferenceError",
     "NotFoundError",
+    "OwnerReferenceError",
     "ReconcileError",
     "ResourceExhaustedError",
     "RetryableError",
@@ -70,6 +74,14 @@ class AimEngineError(Exception):
 
 class ConfigurationError(AimEngineError):
     """The framework was set up wrongly (a programming or deployment error, not a runtime one)."""
+
+
+class OwnerReferenceError(ConfigurationError):
+    """An ownerReference that cannot be set (owner without uid, cross-namespace, scope)."""
+
+
+class AlreadyOwnedError(OwnerReferenceError):
+    """The object already has a controller reference to a different owner."""
 
 
 @dataclass(frozen=True, slots=True)
