@@ -2,4 +2,6 @@
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from aim_engine.testing.clock import FakeClock as FakeClock
+
+__all__ = ["FakeClock"]
