@@ -1,0 +1,83 @@
+"""/metrics, /healthz and /readyz of a running Manager, over real HTTP on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+from prometheus_client import CollectorRegistry
+
+from aim_engine.client import Client
+from aim_engine.controller import Request, Result, builder
+from aim_engine.kinds import CONFIG_MAP
+from aim_engine.manager import Manager
+from aim_engine.testing import FakeClock
+from aim_engine.testing.pytest_plugin import TestCluster
+
+
+class Noop:
+    async def reconcile(self, request: Request) -> Result:
+        return Result()
+
+
+async def get(session: aiohttp.ClientSession, url: str) -> tuple[int, str]:
+    async with session.get(url) as response:
+        return response.status, await response.text()
+
+
+async def test_metrics_and_probe_endpoints(kube: TestCluster, namespace: str) -> None:
+    registry = CollectorRegistry()
+    clock = FakeClock()
+    async with await Client.from_kubeconfig(kube.kubeconfig_path, registry=registry) as client:
+        manager = Manager(
+            client,
+            clock=clock,
+            registry=registry,
+            metrics_bind_address="127.0.0.1:0",
+            health_probe_bind_address="127.0.0.1:0",
+        )
+        builder(manager).named("http-test").for_(CONFIG_MAP, namespace=namespace).complete(Noop())
+        healthy = True
+        manager.add_readyz_check("custom", lambda: healthy)
+        run = asyncio.create_task(manager.run())
+        async with clock.autojump(), aiohttp.ClientSession() as session:
+            while manager.server_port("probes") is None:
+                await clock.sleep(0.01)
+            probes = f"http://127.0.0.1:{manager.server_port('probes')}"
+            metrics = f"http://127.0.0.1:{manager.server_port('metrics')}/metrics"
+            while (await get(session, f"{probes}/readyz"))[0] != 200:
+                await clock.sleep(0.1)
+
+            assert await get(session, f"{probes}/healthz") == (200, "ok")
+            status, body = await get(session, f"{probes}/readyz?verbose")
+            assert status == 200
+            assert body.splitlines() == ["[+]cache-sync ok", "[+]custom ok", "readyz check passed"]
+
+            healthy = False
+            status, body = await get(session, f"{probes}/readyz")
+            assert status == 500
+            assert "[-]custom failed: reason withheld" in body.splitlines()
+            assert (await get(session, f"{probes}/readyz?exclude=custom"))[0] == 200
+            assert (await get(session, f"{probes}/readyz/cache-sync"))[0] == 200
+            assert (await get(session, f"{probes}/readyz/custom"))[0] == 500
+            assert (await get(session, f"{probes}/readyz/nope"))[0] == 404
+
+            status, text = await get(session, metrics)
+            assert status == 200
+            assert (
+                'controller_runtime_reconcile_total{controller="http-test",result="success"}'
+                in text
+            )
+            assert "# TYPE controller_runtime_reconcile_time_seconds histogram" in text
+            assert "# TYPE workqueue_adds_total counter" in text
+            assert "rest_client_requests_total{" in text
+            manager.stop()
+            await run
+        # Servers are gone after run() returned.
+        async with aiohttp.ClientSession() as session:
+            try:
+                await get(session, f"{probes}/healthz")
+            except aiohttp.ClientConnectionError:
+                pass
+            else:
+                raise AssertionError("the probe server still answers after stop")
