@@ -1,0 +1,30 @@
+"""An in-process fake Kubernetes API server for tests and laptops.
+
+:class:`FakeApiServer` speaks the kube-apiserver REST protocol closely enough that the unmodified
+kubernetes-asyncio client and ``kubectl`` cannot tell: discovery and OpenAPI, built-in kinds and
+CRDs (schema defaulting, pruning, validation, CEL), resourceVersion/generation, the status
+subresource, optimistic concurrency, lists with selectors and pagination, watches with bookmarks
+and 410 Expired, the four patch types including server-side apply, finalizers, propagation
+policies, ownerReference garbage collection, Tables for ``kubectl get``, and fault injection.
+Run it standalone with ``python -m aim_engine.testing.apiserver --port 0 --kubeconfig PATH``.
+"""
+
+from __future__ import annotations
+
+from aim_engine.testing.apiserver.faults import FaultRule as FaultRule
+from aim_engine.testing.apiserver.faults import Faults as Faults
+from aim_engine.testing.apiserver.faults import RequestRecord as RequestRecord
+from aim_engine.testing.apiserver.server import DEFAULT_NAMESPACES as DEFAULT_NAMESPACES
+from aim_engine.testing.apiserver.server import FakeApiServer as FakeApiServer
+from aim_engine.testing.apiserver.state import ServerOptions as ServerOptions
+from aim_engine.testing.apiserver.status import StatusError as StatusError
+
+__all__ = [
+    "DEFAULT_NAMESPACES",
+    "FakeApiServer",
+    "FaultRule",
+    "Faults",
+    "RequestRecord",
+    "ServerOptions",
+    "StatusError",
+]

@@ -1,0 +1,1 @@
+"""Runnable examples of controllers built with aim-engine (importable for their tests)."""
