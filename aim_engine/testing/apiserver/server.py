@@ -101,7 +101,11 @@ class FakeApiServer:
         )
         await runner.setup()
         site = web.TCPSite(runner, self._host, port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError:
+            await runner.cleanup()
+            raise
         self._runner = runner
         self._port = int(runner.addresses[0][1])
 
