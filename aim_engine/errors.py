@@ -1,6 +1,9 @@
 """The one exception tree of aim-engine.
 
-Every error the framework raises derives from :class:`AimEngineError`. The tree::
+Every error the framework raises derives from :class:`AimEngineError`. Most classes live in this
+module; the few that belong to one subsystem live next to it, and the tree names, in brackets, the
+public module to import them from (all but the envtest ones are also re-exported by
+:mod:`aim_engine`). The tree::
 
     AimEngineError
     ├── ConfigurationError            misuse at start-up (duplicate controller name, bad kubeconfig)
@@ -20,16 +23,41 @@ Every error the framework raises derives from :class:`AimEngineError`. The tree:
     │   ├── TooManyRequestsError 429 (.retry_after seconds)
     │   └── ServerError 5xx
     ├── TransportError                connect/read timeouts, TLS, DNS, a dropped connection
-    └── ReconcileError                raised by reconcilers to steer requeueing
-        ├── RetryableError(requeue_after=None)   None: per-item rate-limited backoff
-        │   └── DependencyNotReadyError(reason, message)
-        └── TerminalError                        counted, never retried
-            ├── InvalidSpecError
-            ├── MissingReferenceError
-            └── ResourceExhaustedError
+    ├── ReconcileError                raised by reconcilers to steer requeueing
+    │   ├── RetryableError(requeue_after=None)   None: per-item rate-limited backoff
+    │   │   ├── DependencyNotReadyError(reason, message)
+    │   │   └── CacheNotSyncedError   [aim_engine.cache] read of an informer before its first list
+    │   └── TerminalError                        counted, never retried
+    │       ├── InvalidSpecError
+    │       ├── MissingReferenceError
+    │       └── ResourceExhaustedError
+    ├── ReconcileTimeoutError         [aim_engine.controller] a reconcile outlived reconcile_timeout
+    ├── QueueShutDown                 [aim_engine.queue] WorkQueue.get() after shutdown and drain
+    ├── CacheSyncTimeoutError         [aim_engine.manager] caches not synced in cache_sync_timeout
+    ├── LeaseLostError                [aim_engine.leader] lease lost; leader-only work cancelled
+    └── EnvtestError                  [aim_engine.testing.envtest] a real apiserver for tests
+        ├── GoNotFoundError           ``go`` is not on PATH, so the binaries cannot be built
+        ├── BuildError                a ``go`` command failed (.log_tail)
+        ├── AssetsNotFoundError       no kube-apiserver/etcd binaries where they were looked for
+        └── ControlPlaneStartError    etcd or kube-apiserver died or did not become ready
+
+Outside the tree, and never raised into a reconciler: a test-kit assertion, a CRD-generation
+error, and the fake API server's internal signals (each becomes an HTTP response)::
+
+    AssertionError
+    └── ManagerStartError             [aim_engine.testing.fixtures] test manager stopped before sync
+    ValueError
+    ├── StructuralError               [aim_engine.api.structural] schema has no structural form
+    └── CelRuleError                  [aim_engine.testing.apiserver.cel_rules] rule does not compile
+    Exception
+    ├── StatusError                   [aim_engine.testing.apiserver] error Status + HTTP code
+    ├── PageNotFoundError             [aim_engine.testing.apiserver.status] plain-text 404
+    ├── PatchError                    [aim_engine.testing.apiserver.patches] patch cannot apply
+    └── ApplyConflict                 [aim_engine.testing.apiserver.managed_fields] SSA conflict
 
 :func:`api_error_from_status` is the single place where an HTTP status and a Kubernetes ``Status``
-body become one of these classes.
+body become one of these classes; :func:`aim_engine.controller.classify` is the single place where
+one of them becomes a worker behaviour (see ``docs/reference/errors.md``).
 """
 
 from __future__ import annotations

@@ -176,8 +176,8 @@ async def run_finalizer(
         What ``apply`` returned, or ``None`` when the object is being deleted.
 
     Raises:
-        Whatever ``apply`` or ``cleanup`` raise (the finalizer stays; the reconcile is retried),
-        and the client errors of the finalizer edits.
+        Exception: whatever ``apply`` or ``cleanup`` raise (the finalizer stays; the reconcile
+            is retried), and the client errors of the finalizer edits.
     """
     if not is_deleting(obj):
         if not has_finalizer(obj, name):
