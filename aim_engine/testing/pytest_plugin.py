@@ -9,9 +9,11 @@ Registered as the ``aim_engine`` ``pytest11`` entry point. ``--apiserver`` (defa
 - ``kubeconfig``: an existing cluster from ``AIM_TEST_KUBECONFIG``.
 
 Scenario tests use ``kube``/``api_client``/``namespace`` so that the same test runs against the
-fake and a real server; tests marked ``fake_only`` are skipped on a real server. ``kubectl`` is
-found through ``AIM_TEST_KUBECTL``, ``PATH`` or the envtest cache, and its fixture skips when
-there is none.
+fake and a real server; tests marked ``fake_only`` are skipped on a real server.
+``envtest_control_plane`` is the session's one real control plane, for tests that need a real
+server whatever the mode. ``kubectl`` is ``AIM_TEST_KUBECTL`` if set; otherwise, on envtest, the
+control plane's own kubectl (the server's version), else ``kubectl`` on ``PATH`` or the envtest
+cache. Its fixture skips when there is none.
 """
 
 from __future__ import annotations
@@ -36,9 +38,14 @@ from aim_engine.testing.fixtures import (  # noqa: F401 (registers the manager f
     manager_factory_fixture,
 )
 
-__all__ = ["TestCluster", "find_kubectl"]
+__all__ = ["TestCluster", "find_kubectl", "kubectl_for_plane"]
 
 _MODES = ("fake", "envtest", "kubeconfig")
+_ENV_KUBECTL = "AIM_TEST_KUBECTL"
+_NO_ASSETS = (
+    "no kube-apiserver/etcd binaries (KUBEBUILDER_ASSETS or the envtest cache); build them "
+    "with: python -m aim_engine.testing.envtest install"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +69,7 @@ class TestCluster:
 
 def find_kubectl() -> Path | None:
     """``AIM_TEST_KUBECTL``, else ``kubectl`` on ``PATH``, else the envtest cache."""
-    explicit = os.environ.get("AIM_TEST_KUBECTL")
+    explicit = os.environ.get(_ENV_KUBECTL)
     if explicit:
         return Path(explicit) if Path(explicit).exists() else None
     found = shutil.which("kubectl")
@@ -77,6 +84,20 @@ def find_kubectl() -> Path | None:
         return None
     path = finder()
     return Path(path) if path else None
+
+
+def kubectl_for_plane(plane: Any) -> Path | None:
+    """kubectl for a real control plane: ``AIM_TEST_KUBECTL``, else the plane's own, else any.
+
+    The plane's kubectl (``ControlPlane.kubectl_path``, built with the server) has the server's
+    version; one found on ``PATH`` may be outside kubectl's supported version skew.
+    """
+    if os.environ.get(_ENV_KUBECTL):
+        return find_kubectl()
+    own = getattr(plane, "kubectl_path", None)
+    if own is not None and Path(own).is_file():
+        return Path(own)
+    return find_kubectl()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -109,12 +130,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session")
-def _aim_control_plane(request: pytest.FixtureRequest) -> Iterator[Any]:
-    """One real control plane per session when ``--apiserver=envtest``."""
-    if request.config.getoption("--apiserver") != "envtest":
-        yield None
-        return
+def envtest_control_plane(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """The session's real control plane (kube-apiserver + etcd), started on first use.
+
+    ``--apiserver=envtest`` serves the ``kube`` fixture from it, and tests that just need a
+    running real server (``tests/envtest/``) share it, so a run starts one control plane. Without
+    the binaries it skips, except under ``--apiserver=envtest``, where starting fails loudly.
+    """
     envtest: Any = importlib.import_module("aim_engine.testing.envtest")
+    if envtest.find_assets() is None and request.config.getoption("--apiserver") != "envtest":
+        pytest.skip(_NO_ASSETS)
     plane = envtest.ControlPlane()
     plane.start()
     try:
@@ -123,32 +148,33 @@ def _aim_control_plane(request: pytest.FixtureRequest) -> Iterator[Any]:
         plane.stop()
 
 
+@pytest.fixture(scope="session")
+def _aim_control_plane(request: pytest.FixtureRequest) -> Any:
+    """:func:`envtest_control_plane` when ``--apiserver=envtest``, else ``None``."""
+    if request.config.getoption("--apiserver") != "envtest":
+        return None
+    return request.getfixturevalue("envtest_control_plane")
+
+
 @pytest_asyncio.fixture
 async def kube(
     request: pytest.FixtureRequest, tmp_path: Path, _aim_control_plane: Any
 ) -> AsyncIterator[TestCluster]:
     """The API server of this test (see the module docstring)."""
     mode = request.config.getoption("--apiserver")
-    kubectl = find_kubectl()
     if mode == "fake":
         async with FakeApiServer() as server:
             path = server.write_kubeconfig(tmp_path / "kubeconfig")
-            yield TestCluster(path, True, server, kubectl)
+            yield TestCluster(path, True, server, find_kubectl())
         return
     if mode == "envtest":
         plane = _aim_control_plane
-        plane_kubectl = getattr(plane, "kubectl_path", None)
-        yield TestCluster(
-            Path(plane.kubeconfig_path),
-            False,
-            None,
-            kubectl or (Path(plane_kubectl) if plane_kubectl else None),
-        )
+        yield TestCluster(Path(plane.kubeconfig_path), False, None, kubectl_for_plane(plane))
         return
     env = os.environ.get("AIM_TEST_KUBECONFIG")
     if not env:
         pytest.skip("--apiserver=kubeconfig needs AIM_TEST_KUBECONFIG")
-    yield TestCluster(Path(env), False, None, kubectl)
+    yield TestCluster(Path(env), False, None, find_kubectl())
 
 
 @pytest_asyncio.fixture

@@ -1,4 +1,4 @@
-"""Fixtures of the real-control-plane tier: one kube-apiserver + etcd for the session.
+"""Fixtures of the real-control-plane tier: the session's kube-apiserver + etcd, and helpers.
 
 Everything here needs the binaries (``python -m aim_engine.testing.envtest install``); without
 them every test of this directory is skipped with that reason.
@@ -36,10 +36,12 @@ def assets_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def envtest_plane(assets_dir: Path) -> Iterator[ControlPlane]:
-    """A control plane shared by the tests of this directory."""
-    with ControlPlane(assets_dir) as plane:
-        yield plane
+def envtest_plane(assets_dir: Path, envtest_control_plane: ControlPlane) -> ControlPlane:
+    """The session's control plane (the pytest plugin's, shared with ``--apiserver=envtest``).
+
+    Lifecycle tests (start, stop, orphans, bad flags) start their own instead.
+    """
+    return envtest_control_plane
 
 
 @pytest_asyncio.fixture

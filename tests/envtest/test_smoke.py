@@ -156,3 +156,11 @@ async def test_service_account_tokens_are_signed_but_no_default_account(k8s: Any
     request = {"spec": {"audiences": [], "expirationSeconds": 600}}
     issued = await core.create_namespaced_service_account_token("robot", ns, request)
     assert issued.status.token.count(".") == 2  # a signed JWT
+
+
+def test_one_control_plane_per_session(
+    request: pytest.FixtureRequest, envtest_plane: ControlPlane
+) -> None:
+    assert request.getfixturevalue("envtest_control_plane") is envtest_plane
+    if request.config.getoption("--apiserver") == "envtest":
+        assert request.getfixturevalue("_aim_control_plane") is envtest_plane

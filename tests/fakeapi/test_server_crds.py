@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from kubernetes_asyncio import client
+from kubernetes_asyncio import client, watch
 
 from tests.fakeapi.server_scenarios import (
     CLUSTER_PLURAL,
@@ -210,28 +210,47 @@ async def test_cluster_scoped_crd(api_client: client.ApiClient) -> None:
         await co.delete_cluster_custom_object(GROUP, "v1", CLUSTER_PLURAL, name)
 
 
-@pytest.mark.fake_only
-async def test_deleting_a_crd_stops_serving_and_deletes_objects(
-    api_client: client.ApiClient, namespace: str, widgets: str
+def _doomed_crd() -> dict[str, Any]:
+    crd = gadget_crd()
+    crd["metadata"]["name"] = f"dooms.{GROUP}"
+    crd["spec"]["scope"] = "Namespaced"
+    crd["spec"]["names"] = {"plural": "dooms", "singular": "doom", "kind": "Doom"}
+    return crd
+
+
+async def test_deleting_a_crd_terminates_it_then_deletes_its_objects(
+    api_client: client.ApiClient, namespace: str
 ) -> None:
-    co: Any = client.CustomObjectsApi(api_client)
-    await co.create_namespaced_custom_object(
-        GROUP, "v1", namespace, PLURAL, widget("gone", namespace)
+    crd = _doomed_crd()
+    await ensure_crd(api_client, crd)
+    path = f"/apis/{GROUP}/v1/namespaces/{namespace}/dooms"
+    doom = {"apiVersion": f"{GROUP}/v1", "kind": "Doom", "metadata": {"name": "d1"}}
+    status, _ = await raw(api_client, "POST", path, doom)
+    assert status == 201
+    name = crd["metadata"]["name"]
+    status, deleted = await raw(
+        api_client, "DELETE", f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{name}"
     )
-    await client.ApiextensionsV1Api(api_client).delete_custom_resource_definition(
-        f"{PLURAL}.{GROUP}"
-    )
-    status, _ = await raw(api_client, "GET", f"/apis/{GROUP}/v1/namespaces/{namespace}/{PLURAL}")
+    assert status == 200
+    assert deleted["kind"] == "CustomResourceDefinition"  # the object, not a Status
+    assert deleted["metadata"]["finalizers"] == ["customresourcecleanup.apiextensions.k8s.io"]
+    assert deleted["metadata"]["deletionTimestamp"]
+    terminating = next(c for c in deleted["status"]["conditions"] if c["type"] == "Terminating")
+    assert (terminating["status"], terminating["reason"]) == ("True", "InstanceDeletionPending")
+    async with watch.Watch() as w:
+        stream = w.stream(
+            client.ApiextensionsV1Api(api_client).list_custom_resource_definition,
+            field_selector=f"metadata.name={name}",
+            resource_version=deleted["metadata"]["resourceVersion"],
+            timeout_seconds=30,
+        )
+        async for event in stream:
+            if event["type"] == "DELETED":
+                break
+        else:
+            raise AssertionError("the CRD was not deleted within 30 s")
+    status, _ = await raw(api_client, "GET", path)
     assert status == 404
-    await ensure_crd(api_client, widgets_crd_again())
-    listed = await co.list_namespaced_custom_object(GROUP, "v1", namespace, PLURAL)
-    assert listed["items"] == []
-
-
-def widgets_crd_again() -> dict[str, object]:
-    from tests.fakeapi.server_scenarios import widget_crd
-
-    return widget_crd()
 
 
 async def test_strict_field_validation_rejects_unknown_fields(

@@ -18,6 +18,9 @@ __all__ = ["widgets"]
 
 pytestmark = pytest.mark.kubectl
 
+# Fully qualified: on a shared real cluster another suite's CRD may also be named "widget".
+_RESOURCE = f"{PLURAL}.{GROUP}"
+
 
 def _manifest(name: str, namespace: str, **spec: object) -> str:
     return yaml.safe_dump(widget(name, namespace, **spec))
@@ -91,7 +94,7 @@ async def test_patch_merge_and_json(
         kubectl,
         kube,
         "patch",
-        "widget",
+        _RESOURCE,
         "k4",
         "-n",
         namespace,
@@ -105,7 +108,7 @@ async def test_patch_merge_and_json(
         kubectl,
         kube,
         "patch",
-        "widget",
+        _RESOURCE,
         "k4",
         "-n",
         namespace,
@@ -116,14 +119,14 @@ async def test_patch_merge_and_json(
     )
     assert res.code == 0, res.err
     res = await run_kubectl(
-        kubectl, kube, "get", "widget", "k4", "-n", namespace, "-o", "jsonpath={.spec}"
+        kubectl, kube, "get", _RESOURCE, "k4", "-n", namespace, "-o", "jsonpath={.spec}"
     )
     assert json.loads(res.out) == {"color": "red", "size": 5}
     res = await run_kubectl(
         kubectl,
         kube,
         "patch",
-        "widget",
+        _RESOURCE,
         "k4",
         "-n",
         namespace,
@@ -138,10 +141,10 @@ async def test_patch_merge_and_json(
 
 async def test_delete(kubectl: Path, kube: TestCluster, namespace: str, widgets: str) -> None:
     await run_kubectl(kubectl, kube, "apply", "-f", "-", stdin=_manifest("k5", namespace))
-    res = await run_kubectl(kubectl, kube, "delete", "widget", "k5", "-n", namespace)
+    res = await run_kubectl(kubectl, kube, "delete", _RESOURCE, "k5", "-n", namespace)
     assert res.code == 0, res.err
     assert 'widget.example.com "k5" deleted' in res.out
-    res = await run_kubectl(kubectl, kube, "get", "widget", "k5", "-n", namespace)
+    res = await run_kubectl(kubectl, kube, "get", _RESOURCE, "k5", "-n", namespace)
     assert res.code != 0
     assert 'widgets.example.com "k5" not found' in res.err
 
@@ -159,7 +162,7 @@ async def test_wait_for_condition(
             kube,
             "wait",
             "--for=condition=Ready",
-            "widget/k6",
+            f"{_RESOURCE}/k6",
             "-n",
             namespace,
             "--timeout=20s",

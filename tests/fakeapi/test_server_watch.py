@@ -245,3 +245,63 @@ async def test_noop_write_sends_no_event(api_client: client.ApiClient, namespace
         events = await collect_events(stream, 1)
     assert _summary(events) == [("MODIFIED", "quiet")]
     assert events[0]["raw_object"]["data"] == {"a": "2"}
+
+
+async def test_leaving_the_selector_sends_the_previous_state_under_the_new_version(
+    api_client: client.ApiClient, namespace: str
+) -> None:
+    core: Any = client.CoreV1Api(api_client)
+    start = (await core.list_namespaced_config_map(namespace)).metadata.resource_version
+    await core.create_namespaced_config_map(
+        namespace, {"metadata": {"name": "s", "labels": {"sel": "yes"}}, "data": {"a": "1"}}
+    )
+    left = await core.patch_namespaced_config_map(
+        "s", namespace, {"metadata": {"labels": {"sel": "no"}}, "data": {"a": "2"}}
+    )
+    back = await core.patch_namespaced_config_map(
+        "s", namespace, {"metadata": {"labels": {"sel": "yes"}}, "data": {"a": "3"}}
+    )
+    async with watch.Watch() as w:
+        stream = w.stream(
+            core.list_namespaced_config_map,
+            namespace,
+            label_selector="sel=yes",
+            resource_version=start,
+            timeout_seconds=5,
+        )
+        events = await collect_events(stream, 3)
+    assert _summary(events) == [("ADDED", "s"), ("DELETED", "s"), ("ADDED", "s")]
+    deleted = events[1]["raw_object"]
+    assert deleted["metadata"]["labels"] == {"sel": "yes"}  # the last state that matched
+    assert deleted["data"] == {"a": "1"}
+    assert deleted["metadata"]["resourceVersion"] == left.metadata.resource_version
+    entered = events[2]["raw_object"]
+    assert entered["data"] == {"a": "3"}  # the new state
+    assert entered["metadata"]["resourceVersion"] == back.metadata.resource_version
+
+
+async def test_removing_the_last_finalizer_deletes_with_the_stored_state(
+    api_client: client.ApiClient, namespace: str
+) -> None:
+    core: Any = client.CoreV1Api(api_client)
+    await core.create_namespaced_config_map(
+        namespace, {"metadata": {"name": "f", "finalizers": ["example.com/hold"]}}
+    )
+    await core.delete_namespaced_config_map("f", namespace)
+    held = await core.read_namespaced_config_map("f", namespace)
+    await core.patch_namespaced_config_map("f", namespace, {"metadata": {"finalizers": None}})
+    async with watch.Watch() as w:
+        stream = w.stream(
+            core.list_namespaced_config_map,
+            namespace,
+            resource_version=held.metadata.resource_version,
+            timeout_seconds=5,
+        )
+        events = await collect_events(stream, 1)
+    assert _summary(events) == [("DELETED", "f")]
+    gone = events[0]["raw_object"]["metadata"]
+    assert gone["finalizers"] == ["example.com/hold"]
+    assert gone["deletionTimestamp"] == held.metadata.deletion_timestamp.strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
+    assert int(gone["resourceVersion"]) > int(held.metadata.resource_version)

@@ -2,7 +2,8 @@
 
 Every request goes through one middleware that checks the bearer token (when a token map is
 configured), turns a raised :class:`~aim_engine.testing.apiserver.status.StatusError` into its JSON
-``Status`` response and appends a
+``Status`` response (a handler bug is logged at ERROR and answers 500; a client that closed its
+connection mid-response is a normal end, logged at DEBUG and recorded as status 499) and appends a
 :class:`~aim_engine.testing.apiserver.faults.RequestRecord` to the request log. One catch-all route
 serves discovery, health, OpenAPI and (through
 :class:`~aim_engine.testing.apiserver.handlers.ResourceHandler`) every resource URL, because CRDs
@@ -11,6 +12,7 @@ add resource URLs while the server runs.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -34,10 +36,25 @@ __all__ = ["build_app"]
 _log = logging.getLogger(__name__)
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _HEALTH = frozenset({"healthz", "readyz", "livez"})
+CLIENT_CLOSED_REQUEST = 499
+"""Status recorded in the request log when the client went away before the response ended."""
 
 
 def _not_found() -> PageNotFoundError:
     return PageNotFoundError()
+
+
+def _client_gone(request: web.Request) -> bool:
+    """Whether the client's connection is closed or closing."""
+    transport = request.transport
+    return transport is None or transport.is_closing()
+
+
+def _failure(request: web.Request, exc: Exception) -> web.StreamResponse:
+    """Log a handler bug with its traceback and answer 500 like kube-apiserver."""
+    _log.error("fake apiserver handler failed", extra={"path": request.path}, exc_info=exc)
+    failure = internal_error(f"{type(exc).__name__}: {exc}")
+    return json_response(failure.body, failure.code)
 
 
 class _Api:
@@ -70,11 +87,20 @@ class _Api:
             return web.Response(status=404, text="404 page not found\n", content_type="text/plain")
         except web.HTTPException:
             raise
+        except asyncio.CancelledError:
+            status = CLIENT_CLOSED_REQUEST  # aiohttp cancels the handler of a closed connection
+            raise
+        except ConnectionError as exc:
+            if not _client_gone(request):
+                status = 500
+                return _failure(request, exc)
+            # The client closed the connection mid-response: a normal end, not a failure.
+            _log.debug("client closed the connection", extra={"path": request.path})
+            status = CLIENT_CLOSED_REQUEST
+            return web.Response(status=CLIENT_CLOSED_REQUEST)  # never reaches the client
         except Exception as exc:  # noqa: BLE001 - a bug in the fake answers 500 like the real one
-            _log.exception("fake apiserver handler failed", extra={"path": request.path})
-            failure = internal_error(f"{type(exc).__name__}: {exc}")
-            status = failure.code
-            return json_response(failure.body, failure.code)
+            status = 500
+            return _failure(request, exc)
         finally:
             self.faults.requests.append(
                 RequestRecord(

@@ -1,10 +1,11 @@
 """The control-plane loops a real cluster runs in kube-controller-manager.
 
 kube-apiserver alone never deletes dependents or empties a terminating namespace; the garbage
-collector and the namespace controller do. The fake runs both here, as one task woken after every
-write (optionally after ``gc_delay`` seconds of loop time, to expose code that assumes deletion is
-instantaneous). :func:`reconcile_once` is synchronous and returns whether it changed anything; the
-loop repeats it until the cluster is quiet.
+collector and the namespace controller do (and kube-apiserver's own CRD finalizer deletes the
+objects of a deleted CRD before the CRD goes). The fake runs them here, as one task woken after
+every write (optionally after ``gc_delay`` seconds of loop time, to expose code that assumes
+deletion is instantaneous). :func:`reconcile_once` is synchronous and returns whether it
+changed anything; the loop repeats it until the cluster is quiet.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import asyncio
 import copy
 import logging
 
+from aim_engine.testing.apiserver import crd
+from aim_engine.testing.apiserver.crd import CLEANUP_FINALIZER
 from aim_engine.testing.apiserver.deletion import FOREGROUND, delete_stored, dependents_of
 from aim_engine.testing.apiserver.state import ClusterState
 
@@ -88,9 +91,43 @@ def _finalize_namespaces(state: ClusterState) -> bool:
     return changed
 
 
+def _clean_up_crds(state: ClusterState) -> bool:
+    """kube-apiserver's CRD finalizer: delete a terminating CRD's objects, then the CRD."""
+    changed = False
+    for key, obj in state.store.all_items():
+        md = obj["metadata"]
+        if not crd.is_crd(obj) or CLEANUP_FINALIZER not in (md.get("finalizers") or ()):
+            continue
+        if not md.get("deletionTimestamp"):
+            continue
+        group, plural = crd.served_names(obj)
+        res = state.registry.get(group, plural)
+        remaining = state.store.items(group, plural) if res is not None else []
+        for item in remaining:
+            imd = item["metadata"]
+            if res is not None and not imd.get("deletionTimestamp"):
+                item_key = state.key(res, imd.get("namespace", ""), imd["name"])
+                delete_stored(state, res, item_key, item, "Background")
+                changed = True
+        if state.store.items(group, plural):
+            continue  # objects held by their own finalizers
+        new = copy.deepcopy(obj)
+        finalizers = [f for f in md["finalizers"] if f != CLEANUP_FINALIZER]
+        if finalizers:
+            new["metadata"]["finalizers"] = finalizers
+            state.store.put(key, new, obj)
+        else:
+            del new["metadata"]["finalizers"]
+            gone = state.store.remove(key, final=new)
+            crd.after_remove(state, gone or new)
+        changed = True
+    return changed
+
+
 def reconcile_once(state: ClusterState) -> bool:
-    """One pass of the garbage collector and the namespace controller."""
+    """One pass of the garbage collector, the namespace controller and the CRD cleanup."""
     changed = _collect_garbage(state)
+    changed = _clean_up_crds(state) or changed
     return _finalize_namespaces(state) or changed
 
 

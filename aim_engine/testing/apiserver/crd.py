@@ -19,7 +19,17 @@ from aim_engine.testing.apiserver.registry import resource_from_crd
 from aim_engine.testing.apiserver.schema import FieldError
 from aim_engine.testing.apiserver.state import ClusterState
 
-__all__ = ["after_remove", "after_write", "is_crd", "validate_crd"]
+__all__ = [
+    "CLEANUP_FINALIZER",
+    "after_remove",
+    "after_write",
+    "is_crd",
+    "mark_terminating",
+    "served_names",
+    "validate_crd",
+]
+
+CLEANUP_FINALIZER = "customresourcecleanup.apiextensions.k8s.io"
 
 _CRD_GROUP = "apiextensions.k8s.io"
 
@@ -133,11 +143,45 @@ def after_write(state: ClusterState, obj: RawObject) -> None:
     state.store.put(key, new, obj)
 
 
+def served_names(obj: Mapping[str, Any]) -> tuple[str, str]:
+    """``(group, plural)`` of the kind a CRD serves."""
+    spec = obj.get("spec") or {}
+    return str(spec.get("group", "")), str((spec.get("names") or {}).get("plural", ""))
+
+
+def mark_terminating(obj: RawObject, now: str) -> RawObject:
+    """The CRD after a DELETE: cleanup finalizer, ``deletionTimestamp``, ``Terminating``.
+
+    Like kube-apiserver, the CRD stays (and its kind is still served) until the cleanup
+    (:mod:`~aim_engine.testing.apiserver.controllers`) has deleted every object of the kind.
+    """
+    new = copy.deepcopy(obj)
+    md = new["metadata"]
+    finalizers = list(md.get("finalizers") or ())
+    if CLEANUP_FINALIZER not in finalizers:
+        finalizers.append(CLEANUP_FINALIZER)
+    md["finalizers"] = finalizers
+    md.setdefault("deletionTimestamp", now)
+    status = new.setdefault("status", {})
+    conditions = [c for c in status.get("conditions") or () if c.get("type") != "Terminating"]
+    conditions.append(
+        {
+            "type": "Terminating",
+            "status": "True",
+            "lastTransitionTime": now,
+            "reason": "InstanceDeletionPending",
+            "message": "CustomResourceDefinition marked for deletion; CustomResource deletion "
+            "will begin soon",
+        }
+    )
+    status["conditions"] = conditions
+    return new
+
+
 def after_remove(state: ClusterState, obj: RawObject) -> None:
     """Stop serving the kind of a CRD that was removed, deleting its objects."""
     if not is_crd(obj):
         return
-    spec = obj.get("spec") or {}
-    group, plural = str(spec.get("group", "")), str((spec.get("names") or {}).get("plural", ""))
+    group, plural = served_names(obj)
     state.registry.remove(group, plural)
     state.store.drop_resource(group, plural)

@@ -104,7 +104,7 @@ def _success(res: ServedResource, obj: Mapping[str, Any]) -> dict[str, Any]:
     details.update({"kind": res.plural, "uid": md.get("uid", "")})
     body = status_body(200, "", "", details)
     body.update(status="Success")
-    for k in ("message", "reason"):
+    for k in ("message", "reason", "code"):  # the real success Status carries no code
         body.pop(k)
     return body
 
@@ -209,6 +209,15 @@ def delete_object(
     dry_run = "All" in (options.get("dryRun") or ())
     policy = str(options.get("propagationPolicy") or "Background")
     key = state.key(res, t.namespace, t.name)
+    if crd.is_crd(obj):
+        # The CRD terminates: the cleanup deletes its objects, then the CRD (see controllers).
+        if md.get("deletionTimestamp"):
+            return 200, served_copy(res, obj, t.version)
+        terminating = crd.mark_terminating(obj, state.now())
+        if not dry_run:
+            terminating = state.store.put(key, terminating, obj)
+            state.wake_controllers()
+        return 200, served_copy(res, terminating, t.version)
     removed, last = delete_stored(state, res, key, obj, policy, dry_run=dry_run)
     if not removed:
         # kube-apiserver answers 202 only when the client explicitly asked for cascading deletion

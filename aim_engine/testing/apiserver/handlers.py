@@ -24,6 +24,7 @@ from aim_engine.testing.apiserver.faults import Faults
 from aim_engine.testing.apiserver.listing import list_objects
 from aim_engine.testing.apiserver.patching import patch_object
 from aim_engine.testing.apiserver.protobuf import PROTOBUF
+from aim_engine.testing.apiserver.request_options import check_write_options, timeout_seconds
 from aim_engine.testing.apiserver.routing import ResourcePath
 from aim_engine.testing.apiserver.selectors import (
     Selector,
@@ -36,6 +37,8 @@ from aim_engine.testing.apiserver.status import (
     StatusError,
     bad_request,
     method_not_allowed,
+    parse_error,
+    reasonless_status,
     status_body,
     unsupported_media_type,
 )
@@ -46,6 +49,7 @@ from aim_engine.testing.apiserver.writes import (
     commit_update,
     create_object,
     get_stored,
+    require_resource_version,
     served_copy,
 )
 
@@ -150,7 +154,10 @@ class ResourceHandler:
         Raises:
             StatusError: for every failure (turned into a ``Status`` response by the app).
         """
-        if rp.version not in self.state.registry.groups().get(rp.group, ()):
+        groups = self.state.registry.groups()
+        if rp.version not in groups.get(rp.group, ()):
+            if rp.group in groups:  # a known group (or the core API) without that version
+                raise _not_found_path()
             raise PageNotFoundError()
         res = self.state.registry.lookup(rp.group, rp.version, rp.plural)
         if res is None or (rp.namespace is not None and not res.namespaced):
@@ -169,6 +176,9 @@ class ResourceHandler:
             raise _not_found_path()
         if res.namespaced and not rp.namespace and verb in ("create", "deletecollection"):
             raise method_not_allowed()
+        if not rp.name and verb in ("update", "patch"):
+            raise method_not_allowed()
+        check_write_options(verb, query)
         delay = self.faults.delay_for(verb, res.plural)
         if delay > 0:
             await asyncio.sleep(delay)
@@ -187,10 +197,13 @@ class ResourceHandler:
         if verb in ("list", "watch", "deletecollection"):
             selector = Selector(
                 parse_label_selector(query.get("labelSelector")),
-                parse_field_selector(query.get("fieldSelector"), res.plural, res.namespaced),
+                parse_field_selector(
+                    query.get("fieldSelector"), res.plural, res.namespaced, custom=not res.builtin
+                ),
             )
             if verb == "watch":
                 return await self._watch(request, t, rp, selector, table)
+            timeout_seconds(query)  # validated; a list answers at once
             if verb == "list":
                 return self._list(request, t, rp, selector, table)
             return await self._delete_collection(request, t, selector)
@@ -217,6 +230,7 @@ class ResourceHandler:
         if verb == "update":
             body = await _json_body(request)
             live = get_stored(self.state, t)
+            require_resource_version(t, body)
             return json_response(
                 commit_update(self.state, t, live, body, manager=_manager(request), dry_run=dry_run)
             )
@@ -254,6 +268,8 @@ class ResourceHandler:
             for item in items:
                 item.pop("apiVersion", None)
                 item.pop("kind", None)
+        else:
+            meta.setdefault("continue", "")  # unstructured lists always carry it
         return json_response(
             {
                 "apiVersion": t.api_version,
@@ -267,12 +283,16 @@ class ResourceHandler:
         self, request: web.Request, t: Target, rp: ResourcePath, selector: Selector, table: bool
     ) -> web.StreamResponse:
         query = request.query
-        timeout: float | None = None
-        if query.get("timeoutSeconds"):
-            try:
-                timeout = float(query["timeoutSeconds"])
-            except ValueError as exc:
-                raise bad_request("timeoutSeconds must be a number") from exc
+        timeout = timeout_seconds(query)
+        rv = query.get("resourceVersion", "")
+        if rv and not rv.isdigit():
+            raise StatusError(
+                500,
+                reasonless_status(
+                    500,
+                    f'resourceVersion: Invalid value: "{rv}": ' + parse_error(rv, unsigned=True),
+                ),
+            )
         params = WatchParams(
             resource_version=query.get("resourceVersion", ""),
             timeout_seconds=timeout,
@@ -299,11 +319,14 @@ class ResourceHandler:
                 )
                 _, last = delete_stored(self.state, t.resource, key, obj, policy, dry_run=dry_run)
                 deleted.append(served_copy(t.resource, last, t.version))
+        meta = {"resourceVersion": str(self.state.store.rv)}
+        if not t.resource.builtin:
+            meta["continue"] = ""
         return json_response(
             {
                 "apiVersion": t.api_version,
                 "kind": t.resource.list_kind,
-                "metadata": {"resourceVersion": str(self.state.store.rv)},
+                "metadata": meta,
                 "items": deleted,
             }
         )

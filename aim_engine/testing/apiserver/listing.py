@@ -21,7 +21,13 @@ from aim_engine.objects import RawObject
 from aim_engine.testing.apiserver.schema import FieldError, invalid_status
 from aim_engine.testing.apiserver.selectors import Selector
 from aim_engine.testing.apiserver.state import ClusterState
-from aim_engine.testing.apiserver.status import StatusError, bad_request, gone_continue, status_body
+from aim_engine.testing.apiserver.status import (
+    StatusError,
+    bad_request,
+    gone_continue,
+    parse_error,
+    status_body,
+)
 from aim_engine.testing.apiserver.writes import Target, served_copy
 
 __all__ = ["list_objects"]
@@ -75,7 +81,10 @@ def _check_rv(state: ClusterState, query: Mapping[str, str]) -> int | None:
     try:
         wanted = int(rv)
     except ValueError as exc:
-        raise bad_request(f'resourceVersion: Invalid value: "{rv}": must be a number') from exc
+        raise bad_request(
+            f'invalid resource version: resourceVersion: Invalid value: "{rv}": '
+            + parse_error(rv, unsigned=True)
+        ) from exc
     if wanted > state.store.rv:
         raise StatusError(
             504,
@@ -160,9 +169,7 @@ def list_objects(
     try:
         limit = int(query.get("limit", "0") or 0)
     except ValueError as exc:
-        raise bad_request(
-            f"limit: Invalid value: {query.get('limit')!r}: must be an integer"
-        ) from exc
+        raise bad_request(parse_error(query.get("limit", ""))) from exc
     if limit > 0 and len(items) > limit:
         page = items[:limit]
         meta["continue"] = _encode(list_rv, _sort_key(page[-1]))

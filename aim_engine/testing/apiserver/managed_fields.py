@@ -51,7 +51,6 @@ _SERVER_FIELDS = (
     "deletionTimestamp",
     "deletionGracePeriodSeconds",
     "selfLink",
-    "generateName",
 )
 _IGNORED: frozenset[Path] = frozenset(
     {("f:apiVersion",), ("f:kind",)} | {("f:metadata", f"f:{n}") for n in _SERVER_FIELDS}

@@ -2,9 +2,10 @@
 
 Names must be DNS-1123 subdomains (labels for namespaces), ``generateName`` may stand in for the
 name on create, label keys and values and annotation keys follow the qualified-name rules, and
-``uid``/``creationTimestamp`` cannot change on update. Failures come back as
-:class:`~aim_engine.testing.apiserver.schema.FieldError` lists with the real messages, which the
-caller turns into a 422 Invalid ``Status``.
+owner references need apiVersion, kind, name and uid, finalizers must be qualified names (and
+fully qualified unless standard), and ``uid``/``creationTimestamp`` cannot change on update.
+Failures come back as :class:`~aim_engine.testing.apiserver.schema.FieldError` lists with the
+real messages, which the caller turns into a 422 Invalid ``Status``.
 """
 
 from __future__ import annotations
@@ -77,36 +78,79 @@ _QUALIFIED_MSG = (
 
 
 def _qualified_name_errors(field: str, key: str, shown: str | None = None) -> list[FieldError]:
-    if key.count("/") > 1:
+    """The errors of Go's ``IsQualifiedName`` (``[prefix/]name``), in its order."""
+    shown = shown or key
+    parts = key.split("/")
+    if len(parts) > 2:
         return [
-            FieldError(
-                field, "FieldValueInvalid", f"Invalid value: {_q(shown or key)}: {_QUALIFIED_MSG}"
-            )
+            FieldError(field, "FieldValueInvalid", f"Invalid value: {_q(shown)}: {_QUALIFIED_MSG}")
         ]
-    prefix, slash, name = key.rpartition("/")
-    key = shown or key
+    texts: list[str] = []
+    name = parts[-1]
+    if len(parts) == 2:
+        prefix = parts[0]
+        if not prefix:
+            texts.append("prefix part must be non-empty")
+        else:
+            if len(prefix) > 253:
+                texts.append("prefix part must be no more than 253 characters")
+            if not _SUBDOMAIN.match(prefix):
+                texts.append(f"prefix part {_SUBDOMAIN_MSG}")
+    if not name:
+        texts.append("name part must be non-empty")
+    elif len(name) > 63:
+        texts.append("name part must be no more than 63 characters")
+    if not _NAME_PART.match(name):
+        texts.append(_NAME_PART_MSG)
+    return [
+        FieldError(field, "FieldValueInvalid", f"Invalid value: {_q(shown)}: {t}") for t in texts
+    ]
+
+
+_STANDARD_FINALIZERS = frozenset({"kubernetes", "orphan", "foregroundDeletion"})
+
+
+def _finalizer_errors(finalizers: list[str]) -> list[FieldError]:
     errors: list[FieldError] = []
-    if slash and (not prefix or len(prefix) > 253 or not _SUBDOMAIN.match(prefix)):
-        errors.append(
-            FieldError(
-                field,
-                "FieldValueInvalid",
-                f"Invalid value: {_q(key)}: prefix part {_SUBDOMAIN_MSG}",
+    for name in finalizers:
+        errors.extend(_qualified_name_errors("metadata.finalizers", name))
+    for i, name in enumerate(finalizers):
+        if name not in _STANDARD_FINALIZERS and "/" not in name:
+            errors.append(
+                FieldError(
+                    f"metadata.finalizers[{i}]",
+                    "FieldValueInvalid",
+                    f"Invalid value: {_q(name)}: name is neither a standard finalizer name nor "
+                    "is it fully qualified",
+                )
             )
+    return errors
+
+
+def _owner_errors(refs: list[Mapping[str, Any]]) -> list[FieldError]:
+    errors: list[FieldError] = []
+    for ref in refs:
+        api_version = str(ref.get("apiVersion") or "")
+        checks = (
+            (
+                "apiVersion",
+                api_version,
+                api_version.rpartition("/")[2],
+                "version must not be empty",
+            ),
+            ("kind", str(ref.get("kind") or ""), str(ref.get("kind") or ""), "must not be empty"),
+            ("name", str(ref.get("name") or ""), str(ref.get("name") or ""), "must not be empty"),
+            ("uid", str(ref.get("uid") or ""), str(ref.get("uid") or ""), "must not be empty"),
         )
-    if not name or len(name) > 63:
-        errors.append(
-            FieldError(
-                field,
-                "FieldValueInvalid",
-                f"Invalid value: {_q(key)}: name part must be non-empty and no "
-                "more than 63 characters",
-            )
-        )
-    elif not _NAME_PART.match(name):
-        errors.append(
-            FieldError(field, "FieldValueInvalid", f"Invalid value: {_q(key)}: {_NAME_PART_MSG}")
-        )
+        for field, value, part, message in checks:
+            if not part:
+                errors.append(
+                    FieldError(
+                        f"metadata.ownerReferences.{field}",
+                        "FieldValueInvalid",
+                        f"Invalid value: {_q(value)}: {message}",
+                    )
+                )
     return errors
 
 
@@ -157,8 +201,8 @@ def metadata_shape_error(meta: Mapping[str, Any]) -> str | None:
             return _unmarshal(refs, "ownerReferences", "[]v1.OwnerReference")
         for ref in refs:
             for field in _OWNER_FIELDS:
-                if not isinstance(ref.get(field), str) or not ref.get(field):
-                    return f"metadata.ownerReferences.{field}: Required value"
+                if ref.get(field) is not None and not isinstance(ref[field], str):
+                    return _unmarshal(ref[field], f"ownerReferences.{field}", "string")
     return None
 
 
@@ -207,6 +251,8 @@ def validate_metadata(meta: Mapping[str, Any], *, label_style_name: bool) -> lis
             errors.extend(
                 _qualified_name_errors("metadata.annotations", str(key).lower(), str(key))
             )
+    errors.extend(_owner_errors(list(meta.get("ownerReferences") or ())))
+    errors.extend(_finalizer_errors([str(f) for f in meta.get("finalizers") or ()]))
     return errors
 
 

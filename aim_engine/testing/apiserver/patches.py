@@ -49,10 +49,9 @@ class PatchError(Exception):
             "reason": reason,
             "code": self.status,
         }
-        if self.cause:
-            body["details"] = {
-                "causes": [{"reason": "UnexpectedServerResponse", "message": self.cause}]
-            }
+        if self.status == 422:
+            # The real server answers a generic 422 without causes; ``cause`` stays for tests.
+            body["details"] = {}
         return body
 
 
@@ -170,7 +169,7 @@ def _replace(doc: Any, path: str, value: Any) -> Any:
         return value
     parent = _parent(doc, tokens, "replace", path)
     last = tokens[-1]
-    if isinstance(parent, dict) and last in parent:
+    if isinstance(parent, dict):  # a missing member is set, as kube-apiserver's JSON patch does
         parent[last] = value
     elif isinstance(parent, list) and last.isdigit() and int(last) < len(parent):
         parent[int(last)] = value

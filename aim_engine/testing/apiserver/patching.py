@@ -29,6 +29,7 @@ from aim_engine.testing.apiserver.state import ClusterState
 from aim_engine.testing.apiserver.status import (
     StatusError,
     bad_request,
+    generic_unsupported_media_type,
     not_found,
     unsupported_media_type,
 )
@@ -41,6 +42,7 @@ MERGE_PATCH = "application/merge-patch+json"
 STRATEGIC = "application/strategic-merge-patch+json"
 APPLY = "application/apply-patch+yaml"
 _APPLY_CBOR = "application/apply-patch+cbor"
+_ROUTE_TYPES = frozenset({JSON_PATCH, MERGE_PATCH, STRATEGIC, APPLY, _APPLY_CBOR})
 
 
 def _accepted(t: Target) -> list[str]:
@@ -117,6 +119,10 @@ def _apply(
             api_version=t.api_version,
             now=state.now(),
             schema=schema,
+            # The main endpoint of a kind with a status subresource never applies (or owns) status.
+            reset_fields=("status",)
+            if not t.subresource and t.resource.has_status(t.version)
+            else None,
         )
     except managed_fields.ApplyConflict as exc:
         raise StatusError(409, exc.status_body()) from exc
@@ -150,6 +156,8 @@ def patch_object(
     media = content_type.split(";")[0].strip().lower()
     if media in (APPLY, _APPLY_CBOR):
         return _apply(state, t, raw, query, dry_run)
+    if media not in _ROUTE_TYPES:  # the router itself refuses it, before the patch handler
+        raise generic_unsupported_media_type()
     if media not in _accepted(t):
         raise unsupported_media_type(media, _accepted(t))
     live = state.store.get(state.key(t.resource, t.namespace, t.name))

@@ -192,8 +192,12 @@ def _lookup(obj: Mapping[str, Any], path: str) -> str:
     return str(cur)
 
 
-def parse_field_selector(text: str | None, plural: str, namespaced: bool) -> FieldSelector:
+def parse_field_selector(
+    text: str | None, plural: str, namespaced: bool, *, custom: bool = False
+) -> FieldSelector:
     """Parse a ``fieldSelector`` query value for a resource.
+
+    ``custom`` resources word an unsupported field the way the apiextensions server does.
 
     Raises:
         StatusError: 400 on bad syntax or a field the resource does not index.
@@ -209,6 +213,8 @@ def parse_field_selector(text: str | None, plural: str, namespaced: bool) -> Fie
         if not m:
             raise bad_request(f"invalid selector: '{text}'; can't understand '{raw}'")
         field, op, value = m.group(1), m.group(2), m.group(3)
+        if field not in allowed and custom:
+            raise bad_request(f"field label not supported: {field}")
         if field not in allowed:
             known = ", ".join(f'"{f}"' for f in sorted(allowed))
             raise bad_request(f'"{field}" is not a known field selector: only {known}')

@@ -98,6 +98,7 @@ class FakeApiServer:
             handle_signals=False,
             access_log=None,
             shutdown_timeout=0.5,
+            handler_cancellation=True,  # a client that goes away ends its watch at once
         )
         await runner.setup()
         site = web.TCPSite(runner, self._host, port)
@@ -191,6 +192,10 @@ class FakeApiServer:
     async def wait_for_watches(self, count: int = 1) -> None:
         """Wait until at least ``count`` watch streams are open (to cut or restart under them)."""
         await self.hub.wait_open(count)
+
+    async def wait_for_watches_closed(self) -> None:
+        """Wait until every watch stream has ended (its handler returned)."""
+        await self.hub.wait_closed()
 
     @property
     def open_watches(self) -> int:

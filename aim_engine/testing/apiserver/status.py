@@ -20,12 +20,15 @@ __all__ = [
     "conflict",
     "expired",
     "forbidden",
+    "generic_unsupported_media_type",
     "gone_continue",
     "internal_error",
     "method_not_allowed",
     "namespace_not_found",
     "not_found",
+    "parse_error",
     "precondition_failed",
+    "reasonless_status",
     "service_unavailable",
     "status_body",
     "too_many_requests",
@@ -56,10 +59,37 @@ def status_body(
         "message": message,
         "reason": reason,
     }
-    if details:
+    if details is not None:
         body["details"] = dict(details)
     body["code"] = code
     return body
+
+
+def reasonless_status(code: int, message: str) -> dict[str, Any]:
+    """A failure ``Status`` without ``reason`` or ``details``.
+
+    kube-apiserver sends these for errors it did not classify, for example 500 for a create
+    that sets ``metadata.resourceVersion``.
+    """
+    return {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": message,
+        "code": code,
+    }
+
+
+def generic_unsupported_media_type() -> StatusError:
+    """415 for a content type the route does not consume at all (kube-apiserver's router)."""
+    return _error(415, "UnsupportedMediaType", "415: Unsupported Media Type", {})
+
+
+def parse_error(value: str, unsigned: bool = False) -> str:
+    """Go's ``strconv`` message for a query parameter that is not an integer."""
+    func = "ParseUint" if unsigned else "ParseInt"
+    return f'strconv.{func}: parsing "{value}": invalid syntax'
 
 
 class StatusError(Exception):
@@ -176,7 +206,10 @@ def unauthorized() -> StatusError:
 def method_not_allowed() -> StatusError:
     """405 MethodNotAllowed."""
     return _error(
-        405, "MethodNotAllowed", "the server does not allow this method on the requested resource"
+        405,
+        "MethodNotAllowed",
+        "the server does not allow this method on the requested resource",
+        {},
     )
 
 

@@ -5,16 +5,18 @@ first sends a synthetic ADDED for every current object; ``N`` replays the histor
 version older than the history gets HTTP 200 and one in-stream ERROR event with a 410 Expired
 ``Status``, exactly what the watch cache of kube-apiserver does. Label and field selectors are
 evaluated against the old and the new object, so an object that stops matching is reported as
-DELETED and one that starts matching as ADDED. Bookmarks, ``timeoutSeconds`` and the server-side
+DELETED (carrying its previous, last matching state under the new resourceVersion) and one that
+starts matching as ADDED (carrying the new state). Bookmarks, ``timeoutSeconds`` and the server-side
 maximum run on the event loop's clock. :class:`WatchHub` lets tests cut every open stream.
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,21 +48,36 @@ class WatchHub:
 
     streams: set[_Stream] = field(default_factory=set)
     expire_next: int = 0
-    _opened: asyncio.Event | None = None
+    _changed: asyncio.Event | None = None
 
     def add(self, stream: _Stream) -> None:
         """Register an open stream and wake :meth:`wait_open` callers."""
         self.streams.add(stream)
-        if self._opened is not None:
-            self._opened.set()
-            self._opened = None
+        self._wake()
+
+    def discard(self, stream: _Stream) -> None:
+        """Forget a stream that ended and wake :meth:`wait_closed` callers."""
+        self.streams.discard(stream)
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._changed is not None:
+            self._changed.set()
+            self._changed = None
+
+    async def _wait_until(self, done: Callable[[], bool]) -> None:
+        while not done():
+            if self._changed is None:
+                self._changed = asyncio.Event()
+            await self._changed.wait()
 
     async def wait_open(self, count: int) -> None:
         """Wait until at least ``count`` streams are open."""
-        while len(self.streams) < count:
-            if self._opened is None:
-                self._opened = asyncio.Event()
-            await self._opened.wait()
+        await self._wait_until(lambda: len(self.streams) >= count)
+
+    async def wait_closed(self) -> None:
+        """Wait until no stream is open (every handler has returned)."""
+        await self._wait_until(lambda: not self.streams)
 
     def cut_all(self, state: ClusterState, *, abort: bool = False) -> int:
         """End every open watch (cleanly, or by dropping the connection); returns how many."""
@@ -98,6 +115,20 @@ def _classify(event: WatchEvent, selector: Selector) -> str | None:
     if new_match:
         return "ADDED"
     return "DELETED" if old_match else None
+
+
+def _event_object(sent_type: str, event: WatchEvent) -> Mapping[str, Any]:
+    """The object a watcher receives for ``event`` sent as ``sent_type``.
+
+    Like kube-apiserver's watch cache, a DELETED event (a real deletion, or an object leaving the
+    selector) carries the previous state of the object, the last one the watcher could have
+    seen, under the event's resourceVersion. ADDED and MODIFIED carry the new state.
+    """
+    if sent_type != "DELETED" or event.old is None:
+        return event.obj
+    previous = copy.deepcopy(event.old)
+    previous["metadata"]["resourceVersion"] = str(event.rv)
+    return previous
 
 
 class _Sender:
@@ -166,15 +197,19 @@ async def serve_watch(
     send = _Sender(resp, state, res, version, params)
     try:
         await _run(state, hub, stream, send, res, namespace, selector, params)
-        if stream.abort and request.transport is not None:
-            request.transport.abort()
+        if stream.abort:
+            if request.transport is not None:
+                request.transport.abort()
             return resp
         await resp.write_eof()
-    except (ConnectionError, asyncio.CancelledError):
-        _log.debug("watch stream closed by client")
-        raise
+    except (ConnectionError, asyncio.CancelledError) as exc:
+        # The client went away (it closed the watch, or the server dropped it): a normal end.
+        # aiohttp cancels the handler when it notices; a write to the closed socket may come first.
+        _log.debug("watch stream closed by client", extra={"path": request.path})
+        if isinstance(exc, asyncio.CancelledError):
+            raise
     finally:
-        hub.streams.discard(stream)
+        hub.discard(stream)
     return resp
 
 
@@ -238,7 +273,7 @@ async def _run(
             ):
                 kind = _classify(ev, selector)
                 if kind is not None:
-                    await send.event(kind, ev.obj)
+                    await send.event(kind, _event_object(kind, ev))
             last = ev.rv
         now = loop.time()
         if params.bookmarks and now >= next_bookmark:

@@ -18,13 +18,14 @@ from typing import Any
 
 from aim_engine.objects import RawObject
 from aim_engine.testing.apiserver import crd, managed_fields
+from aim_engine.testing.apiserver.builtin_checks import builtin_decode_error, validate_builtin
 from aim_engine.testing.apiserver.metadata import (
     metadata_shape_error,
     validate_metadata,
     validate_metadata_update,
 )
 from aim_engine.testing.apiserver.registry import ServedResource
-from aim_engine.testing.apiserver.schema import FieldError, invalid_status
+from aim_engine.testing.apiserver.schema import CompiledSchema, FieldError, invalid_status
 from aim_engine.testing.apiserver.state import ClusterState
 from aim_engine.testing.apiserver.status import (
     StatusError,
@@ -34,12 +35,22 @@ from aim_engine.testing.apiserver.status import (
     forbidden,
     namespace_not_found,
     not_found,
+    reasonless_status,
 )
 
-__all__ = ["Target", "check_namespace", "commit_update", "create_object", "served_copy"]
+__all__ = [
+    "Target",
+    "check_namespace",
+    "commit_update",
+    "create_object",
+    "require_resource_version",
+    "served_copy",
+]
 
 _GENERATION_BUILTINS = frozenset({"deployments", "jobs", "customresourcedefinitions"})
 _NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789"
+_CRDS = ("apiextensions.k8s.io", "customresourcedefinitions")
+_RV_ON_CREATE = "resourceVersion should not be set on objects to be created"
 _SYSTEM_FIELDS = (
     "uid",
     "creationTimestamp",
@@ -137,9 +148,14 @@ def _removed_paths(before: Any, after: Any, prefix: str) -> list[str]:
     return []
 
 
-def _check_schema(t: Target, obj: RawObject, old: RawObject | None) -> None:
+def _schema_of(t: Target) -> CompiledSchema | None:
+    """The compiled schema of the addressed version (``None`` for built-ins)."""
     version = t.resource.versions.get(t.version)
-    schema = version.schema if version else None
+    return version.schema if version else None
+
+
+def _check_schema(t: Target, obj: RawObject, old: RawObject | None) -> None:
+    schema = _schema_of(t)
     name = str(obj["metadata"].get("name", ""))
     errors: list[FieldError] = []
     if schema is not None:
@@ -157,6 +173,7 @@ def _check_schema(t: Target, obj: RawObject, old: RawObject | None) -> None:
         errors.extend(schema.validate(obj, old))
     if t.resource.key == ("apiextensions.k8s.io", "customresourcedefinitions"):
         errors.extend(crd.validate_crd(obj))
+    errors.extend(validate_builtin(t.resource.key, obj))
     errors.extend(
         validate_metadata(obj["metadata"], label_style_name=t.resource.plural == "namespaces")
     )
@@ -201,6 +218,11 @@ def _check_body(t: Target, body: Any) -> RawObject:
             f"the API version in the data ({obj.get('apiVersion')}) does not match the expected "
             f"API version ({t.api_version})"
         )
+    if not t.resource.builtin and not obj.get("apiVersion"):
+        raise bad_request(
+            f"the API version in the data () does not match the expected API version "
+            f"({t.api_version})"
+        )
     if not t.resource.builtin and not obj.get("kind"):
         raise bad_request("Object 'Kind' is missing in request body")
     md = obj.get("metadata")
@@ -210,7 +232,7 @@ def _check_body(t: Target, body: Any) -> RawObject:
         raise bad_request(
             "json: cannot unmarshal into Go struct field ObjectMeta.metadata of type v1.ObjectMeta"
         )
-    shape = metadata_shape_error(md)
+    shape = metadata_shape_error(md) or builtin_decode_error(t.resource.key, t.resource.kind, obj)
     if shape is not None:
         raise bad_request(shape)
     if t.resource.namespaced:
@@ -227,6 +249,26 @@ def _check_body(t: Target, body: Any) -> RawObject:
         t.resource.kind,
     )
     return obj
+
+
+def require_resource_version(t: Target, body: Any) -> None:
+    """Refuse an unconditional PUT where kube-apiserver does (custom resources and CRDs).
+
+    Raises:
+        StatusError: 422 ``metadata.resourceVersion: ... must be specified for an update``.
+    """
+    conditional = not t.resource.builtin or t.resource.key == _CRDS
+    md = body.get("metadata") if isinstance(body, dict) else None
+    if not conditional or (isinstance(md, dict) and md.get("resourceVersion")):
+        return
+    error = FieldError(
+        "metadata.resourceVersion",
+        "FieldValueInvalid",
+        "Invalid value: 0: must be specified for an update",
+    )
+    # Like the real server, the resource (plural) stands where other errors name the kind.
+    body_status = invalid_status(t.resource.plural, t.resource.group, t.name, [error])
+    raise StatusError(422, body_status)
 
 
 def create_object(
@@ -253,6 +295,8 @@ def create_object(
             f"the name of the object ({name}) does not match the name on the URL ({t.name})"
         )
     check_namespace(state, t, name, creating=True)
+    if record_fields and md.get("resourceVersion"):
+        raise StatusError(500, reasonless_status(500, _RV_ON_CREATE))
     for f in (*_SYSTEM_FIELDS, "resourceVersion", "managedFields" if record_fields else ""):
         md.pop(f, None)
     if t.resource.has_status(t.version) and t.resource.plural != "pods":
@@ -268,7 +312,13 @@ def create_object(
         md["generation"] = 1
     if record_fields:
         managed_fields.record_update(
-            None, obj, manager=manager, subresource="", api_version=t.api_version, now=state.now()
+            None,
+            obj,
+            manager=manager,
+            subresource="",
+            api_version=t.api_version,
+            now=state.now(),
+            schema=_schema_of(t),
         )
     if dry_run:
         return served_copy(t.resource, obj, t.version)
@@ -339,6 +389,8 @@ def commit_update(
                 new.pop("status", None)
         if t.resource.key == ("", "namespaces"):
             new["status"] = copy.deepcopy(old.get("status", {}))
+            new["spec"] = copy.deepcopy(old.get("spec", {}))  # changed only through /finalize
+            md.setdefault("labels", {})["kubernetes.io/metadata.name"] = omd["name"]
     if record_fields and "managedFields" not in md and "managedFields" in omd:
         md["managedFields"] = copy.deepcopy(omd["managedFields"])
     if omd.get("deletionTimestamp"):
@@ -370,6 +422,7 @@ def commit_update(
             subresource=t.subresource,
             api_version=t.api_version,
             now=state.now(),
+            schema=_schema_of(t),
         )
     if _comparable(new) == _comparable(old):
         return served_copy(t.resource, old, t.version)

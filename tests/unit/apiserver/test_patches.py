@@ -141,10 +141,10 @@ def test_json_patch_rfc6902(target: Any, ops: list[dict[str, Any]], expected: An
             id="remove-missing",
         ),
         pytest.param(
-            {"foo": "bar"},
-            [{"op": "replace", "path": "/nope", "value": 1}],
-            "replace operation does not apply: doc is missing key: /nope: missing value",
-            id="replace-missing",
+            {"a": [1]},
+            [{"op": "replace", "path": "/a/3", "value": 1}],
+            "replace operation does not apply: doc is missing key: /a/3: missing value",
+            id="replace-index-out-of-range",
         ),
         pytest.param(
             {"a": [1]},
@@ -175,7 +175,13 @@ def test_json_patch_failures_are_422(target: Any, ops: list[dict[str, Any]], cau
     assert body["reason"] == "Invalid"
     assert body["code"] == 422
     assert body["message"] == "the server rejected our request due to an error in our request"
-    assert body["details"]["causes"][0]["message"] == cause
+    assert body["details"] == {}  # kube-apiserver sends no causes for JSON-patch failures
+
+
+def test_json_patch_replace_of_a_missing_member_sets_it() -> None:
+    assert json_patch(
+        {"data": {"a": "1"}}, [{"op": "replace", "path": "/data/b", "value": "2"}]
+    ) == {"data": {"a": "1", "b": "2"}}
 
 
 def test_json_patch_failure_leaves_target_untouched() -> None:
