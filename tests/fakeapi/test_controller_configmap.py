@@ -1,7 +1,8 @@
 """A controller on ConfigMaps, end to end through a Manager, the client and the API server.
 
-The manager runs on a FakeClock with autojump: queue delays and lease timings are virtual, HTTP
-is real loopback I/O. The reconciler copies every ConfigMap labelled ``copy=yes`` into
+On the fake server the manager runs on a FakeClock with autojump (queue delays are virtual, HTTP
+is real loopback I/O); on a real server it runs on the system clock with short waits (see
+:mod:`tests.fakeapi.clocks`). The reconciler copies every ConfigMap labelled ``copy=yes`` into
 ``<name>-copy`` (owned by the source, server-side applied); the controller also ``owns``
 ConfigMaps, so touching a copy reconciles its source.
 """
@@ -9,7 +10,7 @@ ConfigMaps, so touching a copy reconciles its source.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest_asyncio
@@ -21,8 +22,9 @@ from aim_engine.errors import NotFoundError
 from aim_engine.kinds import CONFIG_MAP
 from aim_engine.manager import Manager
 from aim_engine.objects import meta
-from aim_engine.testing import FakeClock
+from aim_engine.testing.fixtures import eventually
 from aim_engine.testing.pytest_plugin import TestCluster
+from tests.fakeapi.clocks import scenario_clock
 
 
 @pytest_asyncio.fixture
@@ -79,19 +81,6 @@ class CopyReconciler:
         return Result()
 
 
-async def eventually(clock: FakeClock, check: Callable[[], Any], *, timeout: float = 60.0) -> None:
-    """Poll ``check`` (sync or async) on the virtual clock until it is truthy."""
-    deadline = clock.monotonic() + timeout
-    while True:
-        outcome = check()
-        if asyncio.iscoroutine(outcome):
-            outcome = await outcome
-        if outcome:
-            return
-        assert clock.monotonic() < deadline, "condition not met in time"
-        await clock.sleep(0.1)
-
-
 async def copy_data(client: Client, name: str, ns: str) -> dict[str, str] | None:
     try:
         obj = await client.get(CONFIG_MAP, f"{name}-copy", ns)
@@ -101,9 +90,10 @@ async def copy_data(client: Client, name: str, ns: str) -> dict[str, str] | None
 
 
 async def test_configmap_controller_end_to_end(
-    client: Client, namespace: str, registry: CollectorRegistry
+    client: Client, namespace: str, registry: CollectorRegistry, kube: TestCluster
 ) -> None:
-    clock = FakeClock()
+    scenario = scenario_clock(kube)
+    clock = scenario.clock
     manager = Manager(client, clock=clock, registry=registry, metrics_bind_address="0")
     reconciler = CopyReconciler(manager)
     (
@@ -114,26 +104,26 @@ async def test_configmap_controller_end_to_end(
         .complete(reconciler)
     )
     await client.create(CONFIG_MAP, source("existing", namespace, a="1"))
-    async with clock.autojump():
+    async with scenario.running():
         run = asyncio.create_task(manager.run())
         # Objects that existed before the start arrive through the initial list.
-        await eventually(clock, lambda: copy_data(client, "existing", namespace))
+        await eventually(clock, lambda: copy_data(client, "existing", namespace), timeout=60)
         assert await copy_data(client, "existing", namespace) == {"a": "1"}
 
         await client.create(CONFIG_MAP, source("fresh", namespace, b="2"))
-        await eventually(clock, lambda: copy_data(client, "fresh", namespace))
+        await eventually(clock, lambda: copy_data(client, "fresh", namespace), timeout=60)
 
         await client.patch(CONFIG_MAP, "fresh", {"data": {"b": "3"}}, namespace)
 
         async def updated() -> bool:
             return await copy_data(client, "fresh", namespace) == {"b": "3"}
 
-        await eventually(clock, updated)
+        await eventually(clock, updated, timeout=60)
 
         # Deleting an owned copy reconciles its owner, which re-creates it.
         await client.delete(CONFIG_MAP, "fresh-copy", namespace)
-        await clock.sleep(0.5)
-        await eventually(clock, updated)
+        await clock.sleep(scenario.pick(fake=0.5, real=0.1))
+        await eventually(clock, updated, timeout=60)
 
         # A ConfigMap without the label is never reconciled as a primary.
         await client.create(
@@ -144,7 +134,8 @@ async def test_configmap_controller_end_to_end(
                 "metadata": {"name": "plain", "namespace": namespace},
             },
         )
-        await clock.sleep(5)
+        # Long enough for the watch event to reach the controller had it been queued.
+        await clock.sleep(scenario.pick(fake=5, real=1))
         assert Request(namespace, "plain") not in reconciler.reconciled
         manager.stop()
         await run
@@ -160,16 +151,23 @@ async def test_configmap_controller_end_to_end(
 
 
 async def test_graceful_shutdown_lets_a_running_reconcile_finish(
-    client: Client, namespace: str
+    client: Client, namespace: str, kube: TestCluster
 ) -> None:
-    clock = FakeClock()
-    manager = Manager(client, clock=clock, metrics_bind_address="0", graceful_shutdown_timeout=30)
+    scenario = scenario_clock(kube)
+    clock = scenario.clock
+    duration = scenario.pick(fake=10, real=1)
+    manager = Manager(
+        client,
+        clock=clock,
+        metrics_bind_address="0",
+        graceful_shutdown_timeout=scenario.pick(fake=30, real=5),
+    )
     started = asyncio.Event()
 
     class Slow:
         async def reconcile(self, request: Request) -> Result:
             started.set()
-            await clock.sleep(10)
+            await clock.sleep(duration)
             # A write after the stop was requested: the client and the server are still up.
             await client.patch(
                 CONFIG_MAP, request.name, {"metadata": {"annotations": {"done": "yes"}}}, namespace
@@ -178,12 +176,13 @@ async def test_graceful_shutdown_lets_a_running_reconcile_finish(
 
     builder(manager).for_(CONFIG_MAP, namespace=namespace).complete(Slow())
     await client.create(CONFIG_MAP, source("slow", namespace))
-    async with clock.autojump():
+    async with scenario.running():
         run = asyncio.create_task(manager.run())
         await started.wait()
         stop_at = clock.monotonic()
         manager.stop()
         await run
-        assert clock.monotonic() - stop_at >= 10 - 0.01
+        # The stop waited for the rest of the reconcile's sleep (taken just after it began).
+        assert clock.monotonic() - stop_at >= duration - scenario.tolerance
     obj = await client.get(CONFIG_MAP, "slow", namespace)
     assert meta(obj)["annotations"] == {"done": "yes"}

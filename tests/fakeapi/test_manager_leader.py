@@ -1,6 +1,8 @@
 """Managers with leader election against an API server: hand-over and lease loss.
 
-FakeClock with autojump: lease timings are virtual, HTTP is real loopback I/O.
+On the fake server the managers run on a FakeClock with autojump (lease timings are virtual, HTTP
+is real loopback I/O); on a real server they run on the system clock with short lease timings
+(see :mod:`tests.fakeapi.clocks`). Every timing check is relative to the chosen lease timings.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ import pytest
 import pytest_asyncio
 
 from aim_engine.client import Client
+from aim_engine.clock import Clock
 from aim_engine.controller import Request, Result, builder
 from aim_engine.kinds import CONFIG_MAP, LEASE
-from aim_engine.leader import LeaderElectionConfig, LeaseLostError
+from aim_engine.leader import LeaseLostError
 from aim_engine.manager import Manager
-from aim_engine.testing import FakeClock
 from aim_engine.testing.pytest_plugin import TestCluster
+from tests.fakeapi.clocks import ScenarioClock, scenario_clock
 
 
 @pytest_asyncio.fixture
@@ -27,7 +30,7 @@ async def client(kube: TestCluster) -> AsyncIterator[Client]:
 
 
 class Recording:
-    def __init__(self, clock: FakeClock, duration: float = 0.0) -> None:
+    def __init__(self, clock: Clock, duration: float = 0.0) -> None:
         self.clock = clock
         self.duration = duration
         self.started: list[tuple[float, Request]] = []
@@ -44,42 +47,44 @@ class Recording:
 
 
 def manager_for(
-    client: Client, clock: FakeClock, namespace: str, identity: str, reconciler: Recording
+    client: Client, scenario: ScenarioClock, namespace: str, identity: str, reconciler: Recording
 ) -> Manager:
     manager = Manager(
         client,
-        clock=clock,
+        clock=scenario.clock,
         metrics_bind_address="0",
-        leader_election=LeaderElectionConfig("mgr-test", namespace, identity=identity),
+        leader_election=scenario.lease("mgr-test", namespace, identity),
     )
     builder(manager).for_(CONFIG_MAP, namespace=namespace).complete(reconciler)
     return manager
 
 
 async def test_standby_manager_takes_over_after_a_clean_stop(
-    client: Client, namespace: str
+    client: Client, namespace: str, kube: TestCluster
 ) -> None:
-    clock = FakeClock()
+    scenario = scenario_clock(kube)
+    clock = scenario.clock
     await client.create(
         CONFIG_MAP, {"metadata": {"name": "cm", "namespace": namespace}, "data": {}}
     )
     first_rec, second_rec = Recording(clock), Recording(clock)
-    first = manager_for(client, clock, namespace, "first", first_rec)
-    second = manager_for(client, clock, namespace, "second", second_rec)
-    async with clock.autojump():
+    first = manager_for(client, scenario, namespace, "first", first_rec)
+    second = manager_for(client, scenario, namespace, "second", second_rec)
+    async with scenario.running():
         first_run = asyncio.create_task(first.run())
         while not first_rec.started:
             await clock.sleep(0.1)
         second_run = asyncio.create_task(second.run())
-        await clock.sleep(60)
+        # Longer than a lease: the standby would have taken over were the leader not renewing.
+        await clock.sleep(scenario.pick(fake=60, real=scenario.lease_duration + 1))
         assert second_rec.started == []  # caches warm, but no reconciles on the standby
         stopped_at = clock.monotonic()
         first.stop()
         await first_run
         while not second_rec.started:
             await clock.sleep(0.1)
-        # Released on a clean stop: no need to wait out the 15 s lease.
-        assert second_rec.started[0][0] - stopped_at < 15
+        # Released on a clean stop: no need to wait out the lease.
+        assert second_rec.started[0][0] - stopped_at < scenario.lease_duration
         lease = await client.get(LEASE, "mgr-test", namespace)
         assert lease["spec"]["holderIdentity"] == "second"
         second.stop()
@@ -91,13 +96,14 @@ async def test_lease_loss_cancels_reconciles_and_fails_run(
     client: Client, namespace: str, kube: TestCluster
 ) -> None:
     assert kube.fake is not None
-    clock = FakeClock()
+    scenario = scenario_clock(kube)
+    clock = scenario.clock
     await client.create(
         CONFIG_MAP, {"metadata": {"name": "cm", "namespace": namespace}, "data": {}}
     )
     rec = Recording(clock, duration=1000.0)
-    manager = manager_for(client, clock, namespace, "only", rec)
-    async with clock.autojump():
+    manager = manager_for(client, scenario, namespace, "only", rec)
+    async with scenario.running():
         run = asyncio.create_task(manager.run())
         while not rec.started:
             await clock.sleep(0.1)
@@ -107,5 +113,5 @@ async def test_lease_loss_cancels_reconciles_and_fails_run(
         with pytest.raises(LeaseLostError):
             await run
     assert len(rec.cancelled_at) == 1
-    # Leader work stopped before the lease (15 s after its last renewal) could expire.
-    assert rec.cancelled_at[0] - failing_from < 15
+    # Leader work stopped before the lease (a lease_duration after its last renewal) could expire.
+    assert rec.cancelled_at[0] - failing_from < scenario.lease_duration
