@@ -24,6 +24,15 @@ CONTENDERS: dict[str, tuple[str, list[str]]] = {
     "baseline": ("benchmarks.contenders.baseline", []),
 }
 
+EXTRA_CONTENDERS: dict[str, tuple[str, list[str]]] = {
+    # Only on request (--contenders): the initial LIST in one request, as kopf and the baseline
+    # make it, to separate the cost of pagination on the server from aim-engine's own.
+    "aim-engine-unpaged": (
+        "benchmarks.contenders.aim_engine_controller",
+        ["--page-size", "1000000"],
+    ),
+}
+
 
 def _log(msg: str) -> None:
     print(msg, flush=True)
@@ -59,7 +68,12 @@ async def _measure(
             server_kind = "external"
         else:
             server_kind = args.server
-            server, kc = await harness.start_server(server_kind, pathlib.Path(tmp))
+            server, kc = await harness.start_server(
+                server_kind,
+                pathlib.Path(tmp),
+                gc_delay=args.gc_delay,
+                history=phases.burst + 2000,
+            )
         try:
             _log(f"API server: {server_kind}; objects: {n}; namespace: {args.namespace}")
             async with Load(kubeconfig.load(kc), args.namespace) as load:
@@ -69,10 +83,16 @@ async def _measure(
                 _log(f"seeded {n} objects ({size:.0f} B sent each) in {time.monotonic() - t:.1f} s")
             results: dict[str, dict[str, object]] = {}
             for name in chosen:
-                module, extra = CONTENDERS[name]
+                module, extra = {**CONTENDERS, **EXTRA_CONTENDERS}[name]
                 _log(f"{name}:")
                 results[name] = await harness.run_contender(
-                    module, extra, kc, args.namespace, phases, _log
+                    module,
+                    extra,
+                    kc,
+                    args.namespace,
+                    phases,
+                    _log,
+                    server_pid=server.pid if server is not None else None,
                 )
         finally:
             if server is not None:
@@ -108,6 +128,7 @@ def _run(args: argparse.Namespace) -> int:
         "when": dt.datetime.now(dt.UTC).isoformat(),
         "machine": _machine(),
         "server": server_kind,
+        "server_gc_delay_s": args.gc_delay if server_kind == "fake" else None,
         "phases": vars(phases),
         "results": results,
         "micro": micro,
@@ -129,9 +150,18 @@ def main() -> int:
     r.add_argument("--server", choices=["fake", "envtest"], default="fake")
     r.add_argument("--kubeconfig", help="use an existing cluster instead of starting a server")
     r.add_argument("--namespace", default="bench")
+    r.add_argument(
+        "--gc-delay",
+        type=float,
+        default=10.0,
+        help="seconds the fake server's GC pass waits after a write (0: the fake's default)",
+    )
     r.add_argument("--rate", type=float, default=200.0, help="updates per second (latency)")
     r.add_argument("--duration", type=float, default=30.0, help="seconds of updates (latency)")
-    r.add_argument("--contenders", help="comma-separated subset of: " + ",".join(CONTENDERS))
+    r.add_argument(
+        "--contenders",
+        help="comma-separated subset of: " + ",".join([*CONTENDERS, *EXTRA_CONTENDERS]),
+    )
     r.add_argument("--out", help="directory for results.json, results.txt, latency.png")
     r.add_argument("--skip-micro", action="store_true")
     args = p.parse_args()

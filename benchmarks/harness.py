@@ -5,11 +5,21 @@ For each contender the harness measures, in this order:
 1. **initial sync**: seconds from spawning the contender until it has reported every object
    (also from its own "started" mark, which excludes interpreter start-up and imports);
 2. **memory**: resident set size growth from "started" to "synced", per cached object, and that
-   figure divided by the mean JSON size of an object as the server returns it;
+   figure divided by the mean JSON size of an object as the server returns it. Every RSS
+   reading follows ``gc.collect()`` and ``malloc_trim(0)`` in the contender (see
+   :mod:`benchmarks.probe`): the "started" one is taken by the contender itself before its
+   informers list anything; for the "synced" one the harness sends SIGUSR1 and waits for the
+   answer. So the readings hold what the process keeps, not freed decode buffers. Contenders
+   that can (aim-engine) also report the bytes their cache holds, measured in process
+   (``cache_bytes_per_object``);
 3. **latency**: objects are patched at a fixed rate; event-to-reconcile latency is the time from
    sending a patch to the contender reporting that object at the new ``spec.seq``;
 4. **throughput**: the contender is paused (SIGSTOP), M objects are patched, the contender is
    resumed (SIGCONT) and the harness times how long it takes to report all M changes.
+
+Wall-clock figures depend on what else runs on the machine, so every phase also records the CPU
+time the contender (and the API server, when the harness started it) used: ``cpu_*`` figures in
+milliseconds per update or microseconds per reconcile do not move with the load average.
 """
 
 from __future__ import annotations
@@ -22,7 +32,7 @@ import signal
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from benchmarks import kubeconfig
@@ -50,6 +60,10 @@ class Recorder:
     first_seen: dict[str, float] = field(default_factory=dict)
     by_seq: dict[tuple[str, int], float] = field(default_factory=dict)
     reconciles: int = 0
+    started_rss: int | None = None
+    started_cpu: float | None = None
+    settled: int = 0
+    cache_bytes: int | None = None
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def feed(self, line: str) -> None:
@@ -59,6 +73,13 @@ class Recorder:
             return
         if parts[0] == "S":
             self.started_at = float(parts[1])
+            if len(parts) >= 4:
+                self.started_rss = int(parts[2])
+                self.started_cpu = float(parts[3])
+        elif parts[0] == "G":
+            self.settled += 1
+        elif parts[0] == "M":
+            self.cache_bytes = int(parts[1])
         elif parts[0] == "R" and len(parts) == 4:
             name, seq, t = parts[1], parts[2], float(parts[3])
             self.reconciles += 1
@@ -88,6 +109,26 @@ def rss_bytes(pid: int) -> int:
     return 0
 
 
+def cpu_seconds(pid: int | None) -> float:
+    """User plus system CPU time a process has used so far (all its threads), from /proc."""
+    if pid is None:
+        return float("nan")
+    try:
+        fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return float("nan")
+    # Fields 14 and 15 of stat (utime, stime) are the 12th and 13th after the command name.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def settled_rss(proc: asyncio.subprocess.Process, rec: Recorder) -> int:
+    """Ask the contender to collect garbage and trim its heap (SIGUSR1), then read its RSS."""
+    before = rec.settled
+    proc.send_signal(signal.SIGUSR1)
+    await rec.wait_for(lambda: rec.settled > before, 30)
+    return rss_bytes(proc.pid)
+
+
 def percentile(values: list[float], q: float) -> float:
     """The q-th percentile (0..100) by linear interpolation."""
     if not values:
@@ -97,11 +138,18 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=1000, method="inclusive")[int(q * 10) - 1]
 
 
-async def start_server(kind: str, workdir: pathlib.Path) -> tuple[asyncio.subprocess.Process, str]:
-    """Start the API server in its own process; returns it and its kubeconfig path."""
+async def start_server(
+    kind: str, workdir: pathlib.Path, gc_delay: float = 10.0, history: int = 1000
+) -> tuple[asyncio.subprocess.Process, str]:
+    """Start the API server in its own process; returns it and its kubeconfig path.
+
+    The fake runs through :mod:`benchmarks.server`, with its garbage-collector pass delayed by
+    ``gc_delay`` seconds and a watch history of ``history`` events (see there why).
+    """
     kc = str(workdir / f"{kind}.kubeconfig")
     if kind == "fake":
-        args = [PY, "-m", "aim_engine.testing.apiserver", "--port", "0", "--kubeconfig", kc]
+        args = [PY, "-m", "benchmarks.server", "--kubeconfig", kc]
+        args += ["--gc-delay", str(gc_delay), "--history", str(history)]
     elif kind == "envtest":
         args = [PY, "-m", "aim_engine.testing.envtest", "run", "--kubeconfig", kc]
     else:
@@ -145,8 +193,13 @@ async def run_contender(
     namespace: str,
     phases: Phases,
     log: Callable[[str], None],
+    server_pid: int | None = None,
 ) -> dict[str, object]:
-    """Run one contender through every phase and return its figures."""
+    """Run one contender through every phase and return its figures.
+
+    ``server_pid`` (the API server the harness started) lets the CPU figures include the
+    server's share.
+    """
     endpoint = kubeconfig.load(kc)
     rec = Recorder()
     t_spawn = time.monotonic()
@@ -174,7 +227,10 @@ async def run_contender(
     out: dict[str, object] = {}
     try:
         await rec.wait_for(lambda: rec.started_at is not None, 60)
-        rss_start = rss_bytes(proc.pid)
+        server_cpu0 = cpu_seconds(server_pid)
+        # Read by the contender itself at "started", before its informers list anything.
+        rss_start = rec.started_rss if rec.started_rss else await settled_rss(proc, rec)
+        cpu0 = rec.started_cpu if rec.started_cpu is not None else cpu_seconds(proc.pid)
         n = phases.objects
         ok = await rec.wait_for(lambda: len(rec.first_seen) >= n, phases.sync_timeout)
         t_synced = max(rec.first_seen.values()) if rec.first_seen else float("nan")
@@ -183,18 +239,38 @@ async def run_contender(
         out["initial_sync_from_start_s"] = (
             (t_synced - rec.started_at) if ok and rec.started_at else float("nan")
         )
+        out["cpu_sync_s"] = cpu_seconds(proc.pid) - cpu0
+        out["server_cpu_sync_s"] = cpu_seconds(server_pid) - server_cpu0
         log(f"  initial sync: {out['initial_sync_s']:.2f} s ({len(rec.first_seen)}/{n})")
-        await asyncio.sleep(1.0)
-        rss_synced = rss_bytes(proc.pid)
+        await asyncio.sleep(0.5)
+        rss_synced = await settled_rss(proc, rec)
+        rss_per_object = (rss_synced - rss_start) / max(1, n)
         out["rss_start_mb"] = rss_start / 2**20
         out["rss_synced_mb"] = rss_synced / 2**20
-        out["rss_per_object_bytes"] = (rss_synced - rss_start) / max(1, n)
+        out["rss_per_object_bytes"] = rss_per_object
 
         async with Load(endpoint, namespace) as load:
-            out["object_json_bytes"] = await load.sample_json_size()
-            out["memory_ratio"] = out["rss_per_object_bytes"] / out["object_json_bytes"]  # type: ignore[operator]
-            out.update(await _latency(load, rec, phases, log))
-            out.update(await _throughput(load, rec, proc, phases, log))
+            json_size = await load.sample_json_size()
+            out["object_json_bytes"] = json_size
+            out["memory_ratio"] = rss_per_object / json_size
+            if rec.cache_bytes is not None:
+                out["cache_bytes_per_object"] = rec.cache_bytes / max(1, n)
+                out["cache_ratio"] = rec.cache_bytes / max(1, n) / json_size
+            log(
+                f"  memory: {rss_per_object / json_size:.2f}x JSON (RSS)"
+                + (f", {out['cache_ratio']:.2f}x (cache)" if "cache_ratio" in out else "")
+            )
+            pids = (proc.pid, server_pid)
+            out.update(await _cpu_phase("latency", pids, _latency(load, rec, phases, log)))
+            out.update(await _cpu_phase("burst", pids, _throughput(load, rec, proc, phases, log)))
+        updates = max(1, int(phases.rate * phases.duration))
+        out["cpu_ms_per_update"] = out["cpu_latency_s"] * 1000 / updates  # type: ignore[operator]
+        out["cpu_us_per_reconcile"] = (
+            out["cpu_burst_s"] * 1e6 / max(1, phases.burst)  # type: ignore[operator]
+        )
+        out["server_cpu_us_per_write"] = (
+            out["server_cpu_burst_s"] * 1e6 / max(1, phases.burst)  # type: ignore[operator]
+        )
         out["reconciles_total"] = rec.reconciles
     finally:
         await stop_process(proc)
@@ -202,6 +278,18 @@ async def run_contender(
         with contextlib.suppress(asyncio.CancelledError):
             await pump_task
     return out
+
+
+async def _cpu_phase(
+    name: str, pids: tuple[int, int | None], phase: Awaitable[dict[str, object]]
+) -> dict[str, object]:
+    """Run a phase and add the CPU seconds the contender and the server used during it."""
+    before = [cpu_seconds(pid) for pid in pids]
+    res = await phase
+    after = [cpu_seconds(pid) for pid in pids]
+    res[f"cpu_{name}_s"] = after[0] - before[0]
+    res[f"server_cpu_{name}_s"] = after[1] - before[1]
+    return res
 
 
 _seq = [1]

@@ -17,6 +17,12 @@ ROWS: list[tuple[str, str, str, bool]] = [
     ("throughput_per_s", "burst throughput", "1/s", True),
     ("rss_per_object_bytes", "RSS per object", "B", False),
     ("memory_ratio", "RSS per object / JSON size", "x", False),
+    ("cache_ratio", "cache bytes per object / JSON size", "x", False),
+    ("cpu_sync_s", "CPU time, initial sync", "s", False),
+    ("server_cpu_sync_s", "API server CPU, initial sync", "s", False),
+    ("cpu_ms_per_update", "CPU per update (latency phase)", "ms", False),
+    ("cpu_us_per_reconcile", "CPU per reconcile (burst)", "us", False),
+    ("server_cpu_us_per_write", "API server CPU per burst write", "us", False),
 ]
 
 MAIN = "aim-engine"

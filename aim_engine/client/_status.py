@@ -8,10 +8,10 @@ page, an empty body) still yield the right class for the HTTP code, with the tex
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
+from aim_engine.client._json import loads
 from aim_engine.errors import ApiError, api_error_from_status
 
 __all__ = ["decode_json", "error_from_response", "parse_retry_after"]
@@ -35,7 +35,7 @@ def decode_json(data: bytes) -> Any:
     if not data.strip():
         return None
     try:
-        return json.loads(data)
+        return loads(data)
     except ValueError:
         return None
 

@@ -20,7 +20,6 @@ closes the HTTP response at once instead of leaving a socket open until the serv
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from types import TracebackType
@@ -28,6 +27,7 @@ from typing import Literal, cast
 
 import aiohttp
 
+from aim_engine.client._json import loads
 from aim_engine.client._rest import TRANSPORT_ERRORS
 from aim_engine.errors import ApiError, TransportError, api_error_from_status
 from aim_engine.objects import RawObject
@@ -67,7 +67,7 @@ def decode_watch_line(line: bytes) -> WatchEvent | None:
     if not line:
         return None
     try:
-        raw = json.loads(line)
+        raw = loads(line)
     except ValueError as exc:
         raise TransportError(f"undecodable watch event: {line[:200]!r}") from exc
     if not isinstance(raw, dict) or not isinstance(raw.get("object"), dict):

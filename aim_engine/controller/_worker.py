@@ -286,8 +286,11 @@ class Worker:
             self._metrics.active_workers.inc()
             start = self._clock.monotonic()
             try:
-                async with _deadline(self._clock, self._timeout):
+                if self._timeout is None:  # the common case: no context manager per reconcile
                     result = await self._reconciler.reconcile(request)
+                else:
+                    async with _deadline(self._clock, self._timeout):
+                        result = await self._reconciler.reconcile(request)
             except Exception as exc:  # noqa: BLE001 - the one place that handles them all
                 self._settle_error(request, exc)
             else:
