@@ -47,6 +47,15 @@ class Store:
         self._events: deque[WatchEvent] = deque(maxlen=max(1, history))
         self.compacted_rv = 0
         self._changed: asyncio.Event | None = None
+        # What the control-plane loops (controllers.py) can have work for, kept on every write
+        # so that a pass over all objects runs only when one could change something: objects
+        # being deleted (finalizers, foreground deletion, terminating namespaces and CRDs), and
+        # owned objects whose owners may have gone since the last pass (``gc_epoch`` moves when
+        # an owned object is written or any object is removed while owned objects exist).
+        self._deleting: set[ObjKey] = set()
+        self._owned: set[ObjKey] = set()
+        self.gc_epoch = 0
+        self._gc_seen = -1
 
     # --- reads -------------------------------------------------------------------------------
 
@@ -75,6 +84,14 @@ class Store:
                 return key, obj
         return None
 
+    def controllers_may_have_work(self) -> bool:
+        """Whether a garbage-collector/namespace/CRD pass could change anything now."""
+        return bool(self._deleting) or (bool(self._owned) and self.gc_epoch != self._gc_seen)
+
+    def controllers_saw(self, epoch: int) -> None:
+        """Record that a pass saw every ownership change up to ``epoch``."""
+        self._gc_seen = epoch
+
     # --- writes ------------------------------------------------------------------------------
 
     def next_rv(self) -> int:
@@ -85,8 +102,18 @@ class Store:
     def put(self, key: ObjKey, obj: RawObject, old: RawObject | None) -> RawObject:
         """Store ``obj`` under a new resourceVersion and log ADDED/MODIFIED; returns a copy."""
         rv = self.next_rv()
-        obj["metadata"]["resourceVersion"] = str(rv)
+        md = obj["metadata"]
+        md["resourceVersion"] = str(rv)
         self._objects[key] = obj
+        if md.get("deletionTimestamp"):
+            self._deleting.add(key)
+        else:
+            self._deleting.discard(key)
+        if md.get("ownerReferences"):
+            self._owned.add(key)
+            self.gc_epoch += 1
+        else:
+            self._owned.discard(key)
         self._log(
             WatchEvent(
                 rv,
@@ -110,6 +137,10 @@ class Store:
         old = self._objects.pop(key, None)
         if old is None:
             return None
+        self._deleting.discard(key)
+        self._owned.discard(key)
+        if self._owned:
+            self.gc_epoch += 1
         rv = self.next_rv()
         gone = copy.deepcopy(final if final is not None else old)
         gone["metadata"]["resourceVersion"] = str(rv)
