@@ -138,7 +138,8 @@ class WorkQueue(Generic[T]):
         """
         if self._shutting_down:
             return
-        if self._counters is not None and delay > 0:
+        if self._counters is not None:
+            # client-go counts every AddAfter as a retry, a zero delay included.
             self._counters.retries += 1
         if delay <= 0:
             self.add(item, priority=priority)
