@@ -26,6 +26,7 @@ from typing import TypeVar
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from aim_engine.kinds import ResourceKind
+from aim_engine.registry_sharing import shared_on
 
 __all__ = [
     "OBJECTS",
@@ -55,15 +56,7 @@ def kind_label(kind: ResourceKind) -> str:
 def _shared(
     registry: CollectorRegistry, cls: type[_C], name: str, doc: str, labels: list[str]
 ) -> _C:
-    try:
-        return cls(name, doc, labels, registry=registry)
-    except ValueError:
-        # Registered already by another Cache on this registry: reuse it. The registry has no
-        # public lookup by name, so read its name index.
-        existing = getattr(registry, "_names_to_collectors", {}).get(name)
-        if isinstance(existing, cls):
-            return existing
-        raise
+    return shared_on(registry, name, lambda: cls(name, doc, labels, registry=registry))
 
 
 class KindMetrics:

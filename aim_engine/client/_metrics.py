@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter
 
+from aim_engine.registry_sharing import shared_on
+
 __all__ = ["REQUESTS_TOTAL", "request_counter"]
 
 REQUESTS_TOTAL = "rest_client_requests_total"
@@ -21,17 +23,13 @@ def request_counter(registry: CollectorRegistry) -> Counter:
     Raises:
         ValueError: the name is taken on that registry by a collector that is not a Counter.
     """
-    try:
-        return Counter(
+    return shared_on(
+        registry,
+        REQUESTS_TOTAL,
+        lambda: Counter(
             REQUESTS_TOTAL,
             "Number of HTTP requests, partitioned by status code, method, and host.",
             ["code", "method", "host"],
             registry=registry,
-        )
-    except ValueError:
-        # Already registered on this registry (by another Client): find and share it. The
-        # registry has no public lookup by name, so read its name index.
-        existing = getattr(registry, "_names_to_collectors", {}).get(REQUESTS_TOTAL)
-        if isinstance(existing, Counter):
-            return existing
-        raise
+        ),
+    )

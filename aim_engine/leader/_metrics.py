@@ -9,17 +9,18 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Gauge
 
-__all__ = ["master_status_gauge"]
+from aim_engine.registry_sharing import shared_on
 
-_REGISTRY_ATTR = "_aim_engine_leader_master_status"
+__all__ = ["master_status_gauge"]
 
 
 def master_status_gauge(registry: CollectorRegistry) -> Gauge:
     """The registry's ``leader_election_master_status`` gauge, created on first use."""
-    existing = getattr(registry, _REGISTRY_ATTR, None)
-    if isinstance(existing, Gauge):
-        return existing
-    gauge = Gauge(
+    return shared_on(registry, "leader_election_master_status", lambda: _build(registry))
+
+
+def _build(registry: CollectorRegistry) -> Gauge:
+    return Gauge(
         "leader_election_master_status",
         "Gauge of if the reporting system is master of the relevant lease, "
         "0 indicates backup, 1 indicates master. 'name' is the string used to identify "
@@ -27,5 +28,3 @@ def master_status_gauge(registry: CollectorRegistry) -> Gauge:
         labelnames=("name",),
         registry=registry,
     )
-    setattr(registry, _REGISTRY_ATTR, gauge)
-    return gauge

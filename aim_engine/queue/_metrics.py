@@ -36,6 +36,8 @@ from prometheus_client.core import (
 from prometheus_client.registry import Collector
 from prometheus_client.utils import floatToGoString
 
+from aim_engine.registry_sharing import shared_on
+
 __all__ = [
     "DURATION_BUCKETS",
     "MAX_PRIORITY_LABELS",
@@ -54,7 +56,6 @@ MAX_PRIORITY_LABELS = 25
 
 EXCEEDED_CARDINALITY = "exceeded_cardinality_limit"
 
-_REGISTRY_ATTR = "_aim_engine_workqueue_collector"
 _LABELS = ("name", "controller")
 
 
@@ -216,10 +217,10 @@ def collector_for(registry: CollectorRegistry) -> WorkQueueCollector:
     Raises:
         ValueError: another collector already owns one of the ``workqueue_*`` names.
     """
-    existing = getattr(registry, _REGISTRY_ATTR, None)
-    if isinstance(existing, WorkQueueCollector):
-        return existing
-    collector = WorkQueueCollector()
-    registry.register(collector)
-    setattr(registry, _REGISTRY_ATTR, collector)
-    return collector
+
+    def build() -> WorkQueueCollector:
+        collector = WorkQueueCollector()
+        registry.register(collector)
+        return collector
+
+    return shared_on(registry, "workqueue", build)
