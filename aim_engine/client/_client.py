@@ -29,7 +29,7 @@ from aim_engine.client._watch import WatchStream
 from aim_engine.clock import Clock
 from aim_engine.errors import ConfigurationError
 from aim_engine.kinds import KindRegistry, ResourceKind
-from aim_engine.objects import RawObject, name_of, namespace_of
+from aim_engine.objects import RawObject, name_of, namespace_of, resource_version_of
 
 __all__ = ["Client", "PatchType", "PropagationPolicy"]
 
@@ -312,7 +312,7 @@ class Client:
             )
             meta = page.get("metadata") or {}
             if list_rv is None:
-                list_rv = str(meta.get("resourceVersion") or "")
+                list_rv = resource_version_of(page)
             items.extend(page.get("items") or [])
             token = meta.get("continue") or None
             if not token:
