@@ -11,7 +11,8 @@ from typing import Annotated
 
 from pydantic import Field
 
-from aim_engine.api.v1alpha1.base import AimModel, Time
+from aim_engine.api.v1alpha1.base import AimBaseModel, Time
+from aim_engine.conditions import ConditionStatus
 
 __all__ = [
     "Condition",
@@ -21,15 +22,7 @@ __all__ = [
 ]
 
 
-class ConditionStatus(StrEnum):
-    """Status of a condition."""
-
-    TRUE = "True"
-    FALSE = "False"
-    UNKNOWN = "Unknown"
-
-
-class Condition(AimModel):
+class Condition(AimBaseModel):
     """One observation of an aspect of an object (``metav1.Condition``)."""
 
     type: Annotated[

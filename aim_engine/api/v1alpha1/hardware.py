@@ -13,7 +13,7 @@ from typing import Annotated
 from pydantic import ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
 
-from aim_engine.api.v1alpha1.base import AimModel, Quantity
+from aim_engine.api.v1alpha1.base import AimBaseModel, Quantity
 from aim_engine.api.v1alpha1.constants import Defaults
 
 __all__ = [
@@ -61,7 +61,7 @@ class AIMProfileType(StrEnum):
     UNOPTIMIZED = "unoptimized"
 
 
-class AIMGpuRequirements(AimModel):
+class AIMGpuRequirements(AimBaseModel):
     """GPU needs of a deployment."""
 
     model_config = ConfigDict(
@@ -96,14 +96,14 @@ class AIMGpuRequirements(AimModel):
         return self
 
 
-class AIMCpuRequirements(AimModel):
+class AIMCpuRequirements(AimBaseModel):
     """CPU needs of a CPU-only deployment."""
 
     requests: Quantity = Field(description="CPU request.")
     limits: Quantity | None = Field(default=None, description="CPU limit.")
 
 
-class AIMHardwareRequirements(AimModel):
+class AIMHardwareRequirements(AimBaseModel):
     """GPU and/or CPU requirements (at least one)."""
 
     model_config = ConfigDict(
@@ -127,7 +127,7 @@ class AIMHardwareRequirements(AimModel):
         return self
 
 
-class AIMRuntimeParameters(AimModel):
+class AIMRuntimeParameters(AimBaseModel):
     """Metric, precision and hardware: inlined in template specs, ``overrides`` of a service."""
 
     metric: AIMMetric | None = Field(

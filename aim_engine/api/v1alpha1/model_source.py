@@ -12,7 +12,7 @@ from pydantic import Field
 
 from aim_engine.api.v1alpha1.base import (
     AGE_COLUMN,
-    AimModel,
+    AimBaseModel,
     AimObject,
     CrdInfo,
     PrinterColumn,
@@ -34,7 +34,7 @@ __all__ = [
 _ATOMIC = {"x-kubernetes-list-type": "atomic"}
 
 
-class AIMModelSourceFilter(AimModel):
+class AIMModelSourceFilter(AimBaseModel):
     """Images to import: a repository pattern, exclusions and version constraints."""
 
     image: Annotated[str, Field(min_length=1, max_length=512)] = Field(
@@ -46,7 +46,7 @@ class AIMModelSourceFilter(AimModel):
     )
 
 
-class AIMClusterModelSourceSpec(AimModel):
+class AIMClusterModelSourceSpec(AimBaseModel):
     """Spec of an AIMClusterModelSource."""
 
     registry: str = Field(default="docker.io", description="Registry to scan.")
@@ -65,7 +65,7 @@ class AIMClusterModelSourceSpec(AimModel):
     )
 
 
-class AIMClusterModelSourceStatus(AimModel):
+class AIMClusterModelSourceStatus(AimBaseModel):
     """Observed state of a model source."""
 
     observed_generation: int | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from aim_engine.cache import ResourceEventHandlerFuncs, Informer, ReflectorOptions
+from aim_engine.cache import Informer, ReflectorOptions, ResourceEventHandlerFuncs
 from aim_engine.errors import GoneError, TransportError
 from aim_engine.kinds import CONFIG_MAP
 from aim_engine.objects import RawObject, name_of
