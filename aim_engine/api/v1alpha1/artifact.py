@@ -22,8 +22,8 @@ from aim_engine.api.v1alpha1.base import (
 )
 from aim_engine.api.v1alpha1.cache import AIMCacheMode
 from aim_engine.api.v1alpha1.conditions import ConditionList
-from aim_engine.api.v1alpha1.constants import Defaults
 from aim_engine.api.v1alpha1.core import EnvVar, LocalObjectReference
+from aim_engine.api.v1alpha1.defaults import FieldDefaults
 from aim_engine.api.v1alpha1.hardware import immutable
 from aim_engine.api.v1alpha1.sources import MODEL_ID_PATTERN, SOURCE_URI_PATTERN
 from aim_engine.api.v1alpha1.status import AIMStatus, ArtifactStatusValue
@@ -60,7 +60,7 @@ class AIMArtifactSpec(AimBaseModel):
         default=None, description="Env of the download/check-size Jobs (highest precedence)."
     )
     model_download_image: str = Field(
-        default=Defaults.DOWNLOADER_IMAGE, description="Downloader image."
+        default=FieldDefaults.DOWNLOADER_IMAGE, description="Downloader image."
     )
     image_pull_secrets: (
         Annotated[list[LocalObjectReference], Field(json_schema_extra=_ATOMIC)] | None

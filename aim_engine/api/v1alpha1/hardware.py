@@ -14,7 +14,7 @@ from pydantic import ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
 
 from aim_engine.api.v1alpha1.base import AimBaseModel, Quantity
-from aim_engine.api.v1alpha1.constants import Defaults
+from aim_engine.api.v1alpha1.defaults import FieldDefaults
 
 __all__ = [
     "AIMCpuRequirements",
@@ -86,7 +86,7 @@ class AIMGpuRequirements(AimBaseModel):
         default=None, description="Minimum VRAM per GPU (exclusive with model)."
     )
     resource_name: str = Field(
-        default=Defaults.GPU_RESOURCE_NAME, description="Extended resource name of the GPU."
+        default=FieldDefaults.GPU_RESOURCE_NAME, description="Extended resource name of the GPU."
     )
 
     @model_validator(mode="after")

@@ -19,8 +19,8 @@ from aim_engine.api.v1alpha1.base import (
     Time,
 )
 from aim_engine.api.v1alpha1.conditions import ConditionList
-from aim_engine.api.v1alpha1.constants import Defaults
 from aim_engine.api.v1alpha1.core import LocalObjectReference
+from aim_engine.api.v1alpha1.defaults import FieldDefaults
 from aim_engine.api.v1alpha1.runtime_config import Duration
 from aim_engine.api.v1alpha1.status import ModelSourceStatusValue
 
@@ -57,11 +57,11 @@ class AIMClusterModelSourceSpec(AimBaseModel):
         list[AIMModelSourceFilter], Field(min_length=1, max_length=100, json_schema_extra=_ATOMIC)
     ] = Field(description="Image filters.")
     sync_interval: Duration = Field(
-        default=Defaults.MODEL_SOURCE_SYNC_INTERVAL, description="Re-scan period."
+        default=FieldDefaults.MODEL_SOURCE_SYNC_INTERVAL, description="Re-scan period."
     )
     versions: list[str] | None = Field(default=None, description="Global semver constraints.")
     max_models: Annotated[int, Field(ge=1, le=10000)] = Field(
-        default=Defaults.MODEL_SOURCE_MAX_MODELS, description="Cap on created models."
+        default=FieldDefaults.MODEL_SOURCE_MAX_MODELS, description="Cap on created models."
     )
 
 

@@ -13,8 +13,8 @@ from pydantic import Field
 
 from aim_engine.api.v1alpha1.base import AimBaseModel, AimObject, CrdInfo
 from aim_engine.api.v1alpha1.conditions import ConditionList
-from aim_engine.api.v1alpha1.constants import Defaults
 from aim_engine.api.v1alpha1.core import EnvVar, ParentReference
+from aim_engine.api.v1alpha1.defaults import FieldDefaults
 
 __all__ = [
     "DURATION_PATTERN",
@@ -44,7 +44,7 @@ class AIMStorageConfig(AimBaseModel):
         default=None, description="StorageClass of cache PVCs (empty ⇒ cluster default)."
     )
     pvc_headroom_percent: Annotated[int, Field(ge=0)] = Field(
-        default=Defaults.PVC_HEADROOM_PERCENT,
+        default=FieldDefaults.PVC_HEADROOM_PERCENT,
         description="Extra PVC space over the model size, in percent.",
     )
 
