@@ -1,4 +1,7 @@
-"""Fail when a Python module in the product is over the hard cap of 800 lines (style guide B1)."""
+"""Fail when a Python module in the product is over the hard cap of 800 lines.
+
+The rule (soft cap 400, hard cap 800, split by concept) is in ``docs/contributing.md``.
+"""
 
 from __future__ import annotations
 
