@@ -6,8 +6,12 @@ from typing import Any
 
 import pytest
 
-from aim_engine.testing.apiserver.cel_rules import CelRuleError
-from aim_engine.testing.apiserver.schema import CompiledSchema, FieldError, invalid_status
+from aim_engine.testing.apiserver._schema._cel_rules import CelRuleError
+from aim_engine.testing.apiserver._schema._compiled import (
+    CompiledSchema,
+    FieldError,
+    invalid_status,
+)
 
 SPEC_SCHEMA: dict[str, Any] = {
     "type": "object",
