@@ -222,7 +222,7 @@ class FakeApiServer:
         Raises:
             ConfigurationError: nothing serves it.
         """
-        res = self.state.registry.by_kind(api_version, kind)
+        res = self.state.resources.by_kind(api_version, kind)
         if res is None:
             raise ConfigurationError(f"no resource serves {kind} in {api_version}")
         return res

@@ -31,7 +31,7 @@ def _collect_garbage(state: ClusterState) -> bool:
         refs = obj["metadata"].get("ownerReferences") or ()
         if not refs:
             continue
-        res = state.registry.get(key[0], key[1])
+        res = state.resources.get(key[0], key[1])
         if res is None:
             continue
         owners = [live.get(r.get("uid")) for r in refs]
@@ -73,7 +73,7 @@ def _finalize_namespaces(state: ClusterState) -> bool:
             if k[2] == name and k[:2] != ("", "namespaces")
         ]
         for k, obj in remaining:
-            res = state.registry.get(k[0], k[1])
+            res = state.resources.get(k[0], k[1])
             if res is not None and res.namespaced and not obj["metadata"].get("deletionTimestamp"):
                 delete_stored(state, res, k, obj, "Background")
                 changed = True
@@ -101,7 +101,7 @@ def _clean_up_crds(state: ClusterState) -> bool:
         if not md.get("deletionTimestamp"):
             continue
         group, plural = crd.served_names(obj)
-        res = state.registry.get(group, plural)
+        res = state.resources.get(group, plural)
         remaining = state.store.items(group, plural) if res is not None else []
         for item in remaining:
             imd = item["metadata"]

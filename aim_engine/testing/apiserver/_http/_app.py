@@ -127,7 +127,7 @@ class _Api:
 
     def _non_resource(self, request: web.Request) -> web.StreamResponse:
         parts = [p for p in request.path.split("/") if p]
-        registry = self.state.registry
+        table = self.state.resources
         if not parts:
             paths = [
                 "/api",
@@ -149,13 +149,13 @@ class _Api:
         elif parts == ["api"]:
             doc = discovery.api_versions(request.host)
         elif parts == ["apis"]:
-            doc = discovery.api_group_list(registry)
+            doc = discovery.api_group_list(table)
         elif len(parts) == 2 and parts[0] == "apis":
-            doc = discovery.api_group(registry, parts[1])
+            doc = discovery.api_group(table, parts[1])
         elif len(parts) == 3 and parts[0] == "apis":
-            doc = discovery.resource_list(registry, parts[1], parts[2])
+            doc = discovery.resource_list(table, parts[1], parts[2])
         elif len(parts) == 2 and parts[0] == "api":
-            doc = discovery.resource_list(registry, "", parts[1])
+            doc = discovery.resource_list(table, "", parts[1])
         elif parts == ["openapi", "v2"]:
             if "protobuf" in request.headers.get(
                 "Accept", ""
@@ -163,15 +163,15 @@ class _Api:
                 raise StatusError(
                     406, status_body(406, "NotAcceptable", "only application/json is served")
                 )
-            doc = openapi.v2_document(registry)
+            doc = openapi.v2_document(table)
         elif parts == ["openapi", "v3"]:
-            doc = openapi.v3_root(registry)
+            doc = openapi.v3_root(table)
         elif len(parts) >= 4 and parts[:2] == ["openapi", "v3"]:
             gv = parts[2:]
             if gv[0] == "api" and len(gv) == 2:
-                doc = openapi.v3_document(registry, "", gv[1])
+                doc = openapi.v3_document(table, "", gv[1])
             elif gv[0] == "apis" and len(gv) == 3:
-                doc = openapi.v3_document(registry, gv[1], gv[2])
+                doc = openapi.v3_document(table, gv[1], gv[2])
         if doc is None:
             raise _not_found()
         return json_response(doc)

@@ -14,7 +14,7 @@ from typing import Any
 
 from aim_engine.testing.apiserver._storage._resource_table import (
     STANDARD_VERBS,
-    Registry,
+    ResourceTable,
     ServedResource,
 )
 
@@ -47,9 +47,9 @@ def api_versions(server_address: str) -> dict[str, Any]:
     }
 
 
-def api_group(registry: Registry, group: str) -> dict[str, Any] | None:
+def api_group(table: ResourceTable, group: str) -> dict[str, Any] | None:
     """``/apis/<group>``, or ``None`` if nothing is served in that group."""
-    versions = registry.groups().get(group)
+    versions = table.groups().get(group)
     if not versions:
         return None
     ordered = sort_versions(versions)
@@ -63,11 +63,11 @@ def api_group(registry: Registry, group: str) -> dict[str, Any] | None:
     }
 
 
-def api_group_list(registry: Registry) -> dict[str, Any]:
+def api_group_list(table: ResourceTable) -> dict[str, Any]:
     """``/apis``."""
     groups = []
-    for group in sorted(g for g in registry.groups() if g):
-        doc = api_group(registry, group)
+    for group in sorted(g for g in table.groups() if g):
+        doc = api_group(table, group)
         if doc is not None:
             doc.pop("kind")
             doc.pop("apiVersion")
@@ -101,9 +101,9 @@ def _entries(res: ServedResource, version: str) -> list[dict[str, Any]]:
     return out
 
 
-def resource_list(registry: Registry, group: str, version: str) -> dict[str, Any] | None:
+def resource_list(table: ResourceTable, group: str, version: str) -> dict[str, Any] | None:
     """``/api/v1`` or ``/apis/<group>/<version>``, or ``None`` if not served."""
-    resources = registry.in_group_version(group, version)
+    resources = table.in_group_version(group, version)
     if not resources:
         return None
     entries = [

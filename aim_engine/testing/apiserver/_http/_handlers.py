@@ -158,12 +158,12 @@ class ResourceHandler:
         Raises:
             StatusError: for every failure (turned into a ``Status`` response by the app).
         """
-        groups = self.state.registry.groups()
+        groups = self.state.resources.groups()
         if rp.version not in groups.get(rp.group, ()):
             if rp.group in groups:  # a known group (or the core API) without that version
                 raise _not_found_path()
             raise PageNotFoundError()
-        res = self.state.registry.lookup(rp.group, rp.version, rp.plural)
+        res = self.state.resources.lookup(rp.group, rp.version, rp.plural)
         if res is None or (rp.namespace is not None and not res.namespaced):
             raise _not_found_path()
         if (

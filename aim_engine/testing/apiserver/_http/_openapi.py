@@ -15,7 +15,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from aim_engine.testing.apiserver._storage._resource_table import Registry, ServedResource
+from aim_engine.testing.apiserver._storage._resource_table import ResourceTable, ServedResource
 
 __all__ = ["definition_name", "v2_document", "v3_document", "v3_root"]
 
@@ -115,9 +115,9 @@ def _paths(res: ServedResource, version: str, ref: str) -> dict[str, Any]:
     return paths
 
 
-def v3_document(registry: Registry, group: str, version: str) -> dict[str, Any] | None:
+def v3_document(table: ResourceTable, group: str, version: str) -> dict[str, Any] | None:
     """``/openapi/v3/apis/<group>/<version>`` (or ``api/v1``), ``None`` if not served."""
-    resources = registry.in_group_version(group, version)
+    resources = table.in_group_version(group, version)
     if not resources:
         return None
     schemas: dict[str, Any] = {}
@@ -138,12 +138,12 @@ def _gv_path(group: str, version: str) -> str:
     return f"apis/{group}/{version}" if group else f"api/{version}"
 
 
-def v3_root(registry: Registry) -> dict[str, Any]:
+def v3_root(table: ResourceTable) -> dict[str, Any]:
     """``/openapi/v3``: where each group/version document lives (with a content hash)."""
     paths: dict[str, Any] = {}
-    for group, versions in sorted(registry.groups().items()):
+    for group, versions in sorted(table.groups().items()):
         for version in versions:
-            doc = v3_document(registry, group, version)
+            doc = v3_document(table, group, version)
             digest = (
                 hashlib.sha512(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:32].upper()
             )
@@ -152,10 +152,10 @@ def v3_root(registry: Registry) -> dict[str, Any]:
     return {"paths": paths}
 
 
-def v2_document(registry: Registry) -> dict[str, Any]:
+def v2_document(table: ResourceTable) -> dict[str, Any]:
     """``/openapi/v2`` with every served kind's definition."""
     definitions: dict[str, Any] = {}
-    for res in registry:
+    for res in table:
         for version in res.served_versions():
             definitions[definition_name(res, version)] = _schema(res, version)
     return {

@@ -1,4 +1,4 @@
-"""The type registry: which resources the fake API server serves, and how.
+"""The resource table: which resources the fake API server serves, and how.
 
 A :class:`ServedResource` is one ``group``/``plural`` with its kind names, scope, short names,
 categories and one :class:`ServedVersion` per served version (each with its compiled CRD schema,
@@ -21,7 +21,7 @@ from aim_engine.testing.apiserver._schema._compiled import CompiledSchema
 __all__ = [
     "STANDARD_VERBS",
     "PrinterColumn",
-    "Registry",
+    "ResourceTable",
     "ServedResource",
     "ServedVersion",
     "resource_from_crd",
@@ -180,8 +180,8 @@ def resource_from_crd(crd: Mapping[str, Any]) -> ServedResource:
     )
 
 
-class Registry:
-    """Served resources by ``(group, plural)``; built-ins are registered at construction."""
+class ResourceTable:
+    """Served resources by ``(group, plural)``; built-ins are added at construction."""
 
     def __init__(self) -> None:
         self._by_key: dict[tuple[str, str], ServedResource] = {}

@@ -1,4 +1,4 @@
-"""Everything one fake API server knows: options, clock, type registry, object store.
+"""Everything one fake API server knows: options, clock, resource table, object store.
 
 :class:`ClusterState` is what the HTTP handlers, the watch streams, the background controllers
 (garbage collector, namespace finalizer) and the direct test accessors of
@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from aim_engine.clock import Clock
-from aim_engine.testing.apiserver._storage._resource_table import Registry, ServedResource
+from aim_engine.testing.apiserver._storage._resource_table import ResourceTable, ServedResource
 from aim_engine.testing.apiserver._storage._store import ObjKey, Store
 
 __all__ = ["DEFAULT_VERSION_INFO", "ClusterState", "ServerOptions"]
@@ -61,7 +61,7 @@ class ClusterState:
     def __init__(self, options: ServerOptions, clock: Clock) -> None:
         self.options = options
         self.clock = clock
-        self.registry = Registry()
+        self.resources = ResourceTable()
         self.store = Store(options.history)
         self.wake_controllers: Callable[[], None] = lambda: None
 

@@ -123,7 +123,7 @@ def after_write(state: ClusterState, obj: RawObject) -> None:
     if not is_crd(obj) or obj["metadata"].get("deletionTimestamp"):
         return
     resource = resource_from_crd(obj)
-    state.registry.add(resource)
+    state.resources.add(resource)
     spec = obj.get("spec") or {}
     names = dict(spec.get("names") or {})
     names.setdefault("singular", str(names.get("kind", "")).lower())
@@ -183,5 +183,5 @@ def after_remove(state: ClusterState, obj: RawObject) -> None:
     if not is_crd(obj):
         return
     group, plural = served_names(obj)
-    state.registry.remove(group, plural)
+    state.resources.remove(group, plural)
     state.store.drop_resource(group, plural)
