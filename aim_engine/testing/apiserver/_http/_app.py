@@ -1,13 +1,13 @@
 """The aiohttp application: authentication, the request log, errors as ``Status``, routing.
 
 Every request goes through one middleware that checks the bearer token (when a token map is
-configured), turns a raised :class:`~aim_engine.testing.apiserver.status.StatusError` into its JSON
+configured), turns a raised :class:`~aim_engine.testing.apiserver.StatusError` into its JSON
 ``Status`` response (a handler bug is logged at ERROR and answers 500; a client that closed its
 connection mid-response is a normal end, logged at DEBUG and recorded as status 499) and appends a
-:class:`~aim_engine.testing.apiserver.faults.RequestRecord` to the request log. One catch-all route
+:class:`~aim_engine.testing.apiserver.RequestRecord` to the request log. One catch-all route
 serves discovery, health, OpenAPI and (through
-:class:`~aim_engine.testing.apiserver.handlers.ResourceHandler`) every resource URL, because CRDs
-add resource URLs while the server runs.
+:class:`~aim_engine.testing.apiserver._http._handlers.ResourceHandler`) every resource URL,
+because CRDs add resource URLs while the server runs.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ All three are pure: they return a new object and never mutate their inputs. Fail
 (422 for a JSON patch that does not apply, 400 for a body that is not a JSON patch).
 
 Strategic merge patch (built-in kinds only; the server answers 415 for custom resources) lives in
-:mod:`aim_engine.testing.apiserver.strategic` and is re-exported here.
+:mod:`aim_engine.testing.apiserver._patches._strategic` and is re-exported here.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Lists are handled by their list type, looked up with a :data:`ListTypeOf` function (from the
 CRD schema's ``x-kubernetes-list-type`` or, for built-ins, the table in
-:mod:`aim_engine.testing.apiserver.builtin_lists`):
+:mod:`aim_engine.testing.apiserver._patches._builtin_lists`):
 
 * ``map`` - items are identified by their key fields (``k:{...}`` elements), merged per item;
 * ``set`` - items are scalars identified by value (``v:...`` elements), merged as a union;

@@ -1,7 +1,7 @@
 """Strategic merge patch for built-in kinds.
 
 Like a JSON merge patch, except that lists the Kubernetes API marks ``patchStrategy: merge``
-are merged instead of replaced (see :mod:`aim_engine.testing.apiserver.builtin_lists`):
+are merged instead of replaced (see :mod:`aim_engine.testing.apiserver._patches._builtin_lists`):
 lists of objects by their ``patchMergeKey`` (containers by ``name``, ports by
 ``containerPort``...), lists of primitives as ordered sets (``finalizers``). Directives:
 

@@ -10,7 +10,7 @@
 2. :meth:`CompiledSchema.apply_defaults` - fill ``default`` for absent fields (and for ``null``
    in non-nullable fields), recursively, then drop remaining non-nullable nulls;
 3. :meth:`CompiledSchema.validate` - the structural checks and CEL rules
-   (see :mod:`aim_engine.testing.apiserver.validation`), returning :class:`FieldError` s.
+   (see :mod:`aim_engine.testing.apiserver._schema._validation`), returning :class:`FieldError` s.
 
 :meth:`CompiledSchema.list_type_at` tells server-side apply how to merge a list.
 """

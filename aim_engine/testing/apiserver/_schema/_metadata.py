@@ -4,8 +4,8 @@ Names must be DNS-1123 subdomains (labels for namespaces), ``generateName`` may 
 name on create, label keys and values and annotation keys follow the qualified-name rules, and
 owner references need apiVersion, kind, name and uid, finalizers must be qualified names (and
 fully qualified unless standard), and ``uid``/``creationTimestamp`` cannot change on update.
-Failures come back as :class:`~aim_engine.testing.apiserver.schema.FieldError` lists with the
-real messages, which the caller turns into a 422 Invalid ``Status``.
+Failures come back as :class:`~aim_engine.testing.apiserver._schema._field_errors.FieldError`
+lists with the real messages, which the caller turns into a 422 Invalid ``Status``.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Label selectors support the whole grammar kube-apiserver accepts: ``k=v``, ``k==
 ``k in (a,b)``, ``k notin (a,b)``, ``k`` (exists) and ``!k`` (does not exist), comma-separated.
 Field selectors support ``=``/``==``/``!=`` on ``metadata.name`` and ``metadata.namespace`` plus the
 few extra fields some built-in kinds index (``status.phase`` of pods and so on). Bad syntax and
-unknown fields raise a 400 :class:`~aim_engine.testing.apiserver.status.StatusError`.
+unknown fields raise a 400 :class:`~aim_engine.testing.apiserver.StatusError`.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 :class:`ClusterState` is what the HTTP handlers, the watch streams, the background controllers
 (garbage collector, namespace finalizer) and the direct test accessors of
-:class:`~aim_engine.testing.apiserver.server.FakeApiServer` share. It has no I/O of its own; it
+:class:`~aim_engine.testing.apiserver.FakeApiServer` share. It has no I/O of its own; it
 survives :meth:`FakeApiServer.restart`, which only drops connections.
 """
 

@@ -47,7 +47,7 @@ class Store:
         self._events: deque[WatchEvent] = deque(maxlen=max(1, history))
         self.compacted_rv = 0
         self._changed: asyncio.Event | None = None
-        # What the control-plane loops (controllers.py) can have work for, kept on every write
+        # What the control-plane loops (_builtin_controllers) can have work for, kept on every write
         # so that a pass over all objects runs only when one could change something: objects
         # being deleted (finalizers, foreground deletion, terminating namespaces and CRDs), and
         # owned objects whose owners may have gone since the last pass (``gc_epoch`` moves when

@@ -153,7 +153,8 @@ def mark_terminating(obj: RawObject, now: str) -> RawObject:
     """The CRD after a DELETE: cleanup finalizer, ``deletionTimestamp``, ``Terminating``.
 
     Like kube-apiserver, the CRD stays (and its kind is still served) until the cleanup
-    (:mod:`~aim_engine.testing.apiserver.controllers`) has deleted every object of the kind.
+    (:mod:`~aim_engine.testing.apiserver._builtin_controllers._loop`) has deleted every object
+    of the kind.
     """
     new = copy.deepcopy(obj)
     md = new["metadata"]

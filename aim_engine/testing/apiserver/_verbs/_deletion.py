@@ -3,10 +3,10 @@
 DELETE removes an object at once unless it has finalizers; then it only gets a
 ``deletionTimestamp`` (HTTP 202) and stays until the last finalizer is removed by an update.
 ``propagationPolicy=Foreground`` adds the ``foregroundDeletion`` finalizer, which the garbage
-collector (:mod:`~aim_engine.testing.apiserver.controllers`) removes once the dependents are gone;
-``Orphan`` strips the owner's references from its dependents first; ``Background`` (the default)
-leaves the dependents to the collector. Deleting a namespace only marks it ``Terminating``; the
-namespace controller empties and then removes it.
+collector (:mod:`~aim_engine.testing.apiserver._builtin_controllers._loop`) removes once the
+dependents are gone; ``Orphan`` strips the owner's references from its dependents first;
+``Background`` (the default) leaves the dependents to the collector. Deleting a namespace only
+marks it ``Terminating``; the namespace controller empties and then removes it.
 """
 
 from __future__ import annotations
@@ -210,7 +210,7 @@ def delete_object(
     policy = str(options.get("propagationPolicy") or "Background")
     key = state.key(res, t.namespace, t.name)
     if crd.is_crd(obj):
-        # The CRD terminates: the cleanup deletes its objects, then the CRD (see controllers).
+        # A terminating CRD: its cleanup (_builtin_controllers) deletes its objects, then the CRD.
         if md.get("deletionTimestamp"):
             return 200, served_copy(res, obj, t.version)
         terminating = crd.mark_terminating(obj, state.now())

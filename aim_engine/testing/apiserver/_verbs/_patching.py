@@ -5,7 +5,7 @@
 real server answers) and ``application/apply-patch+yaml`` (server-side apply: ``fieldManager``
 required, ``force`` takes ownership, an apply to a missing object creates it with 201). The patch
 arithmetic and the field ownership live in the ``patches``/``managed_fields`` modules; this module
-wires them to storage through :mod:`~aim_engine.testing.apiserver.writes`.
+wires them to storage through :mod:`~aim_engine.testing.apiserver._verbs._writes`.
 """
 
 from __future__ import annotations
