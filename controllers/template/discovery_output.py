@@ -1,0 +1,182 @@
+"""Reading the result of a discovery Job from its container log (spec §5.2.5).
+
+The model image prints a JSON array of results, but the log may hold more than that: engine
+log lines before it, stray output after it, several JSON documents, a cut-off last line. The
+original parses the whole log, then retries with the slice from the nearest ``[`` to the *last*
+``]`` of the log, so any ``]`` printed after the JSON breaks it [QUIRK]. We instead try JSON
+values starting at each ``[`` from the end of the log backwards and take the first (i.e. the
+latest) that is a non-empty array whose first element looks like a discovery result (an object
+with ``profile`` or ``models``); text after a value is ignored, so trailing output cannot hurt.
+
+Bounded work, never an exception: only the last :data:`MAX_LOG_CHARS` characters are read (the
+result is printed last), at most :data:`MAX_CANDIDATES` start positions are tried, and the
+characters the decoder may scan in total are capped. Every failure is a
+:class:`DiscoveryParseError` value with a reason string.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
+
+from aim_engine.api.v1alpha1.sources import MODEL_ID_PATTERN, SOURCE_URI_PATTERN
+
+__all__ = [
+    "EMPTY_LOG",
+    "EMPTY_RESULT",
+    "INVALID_RESULT",
+    "MAX_CANDIDATES",
+    "MAX_LOG_CHARS",
+    "NO_RESULT",
+    "TOO_COMPLEX",
+    "DiscoveredModel",
+    "DiscoveryParseError",
+    "DiscoveryProfile",
+    "DiscoveryProfileMetadata",
+    "DiscoveryResult",
+    "parse_discovery_log",
+]
+
+MAX_LOG_CHARS = 1 << 20
+"""Characters of the log tail that are read (1 Mi; a result is a few KiB)."""
+MAX_CANDIDATES = 1000
+"""``[`` positions tried, from the end of the log."""
+_SCAN_BUDGET = 8 * MAX_LOG_CHARS
+
+EMPTY_LOG = "EmptyLog"
+NO_RESULT = "NoDiscoveryResult"
+EMPTY_RESULT = "EmptyDiscoveryResult"
+INVALID_RESULT = "InvalidDiscoveryResult"
+TOO_COMPLEX = "DiscoveryOutputTooComplex"
+_MESSAGE_CHARS = 500
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class DiscoveryProfileMetadata(_Wire):
+    """What the profile is for (``profile.metadata``)."""
+
+    engine: str = ""
+    gpu: str = ""
+    precision: str = ""
+    gpu_count: int = 0
+    metric: str = ""
+    type: str = ""
+
+
+class DiscoveryProfile(_Wire):
+    """The runtime profile the image chose."""
+
+    model: str = ""
+    quantized_model: str = ""
+    metadata: DiscoveryProfileMetadata = Field(default_factory=DiscoveryProfileMetadata)
+    engine_args: dict[str, JsonValue] = Field(default_factory=dict)
+    env_vars: dict[str, str] = Field(default_factory=dict)
+
+
+class DiscoveredModel(_Wire):
+    """One set of weights the profile needs."""
+
+    name: Annotated[str, Field(pattern=MODEL_ID_PATTERN)]
+    source: Annotated[str, Field(pattern=SOURCE_URI_PATTERN)]
+    size_gb: Annotated[float, Field(ge=0)] | None = None
+
+
+class DiscoveryResult(_Wire):
+    """Element 0 of the discovery output."""
+
+    filename: str = ""
+    profile: DiscoveryProfile = Field(default_factory=DiscoveryProfile)
+    models: list[DiscoveredModel] = Field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class DiscoveryParseError:
+    """Why a log holds no usable result.
+
+    Attributes:
+        reason: :data:`EMPTY_LOG`, :data:`NO_RESULT`, :data:`EMPTY_RESULT`,
+            :data:`INVALID_RESULT` or :data:`TOO_COMPLEX`.
+        message: human-readable detail (bounded length).
+    """
+
+    reason: str
+    message: str
+
+
+def _looks_like_results(value: list[Any]) -> bool:
+    first = value[0]
+    return isinstance(first, dict) and ("profile" in first or "models" in first)
+
+
+def _validate(results: list[Any]) -> DiscoveryResult | DiscoveryParseError:
+    try:
+        return DiscoveryResult.model_validate(results[0])
+    except ValidationError as exc:
+        detail = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        message = f"discovery result is invalid: {detail}"[:_MESSAGE_CHARS]
+        return DiscoveryParseError(INVALID_RESULT, message)
+
+
+def _tail(log: str | bytes) -> tuple[str, int]:
+    """The last :data:`MAX_LOG_CHARS` of the log as text, and the full length."""
+    if isinstance(log, bytes):
+        size = len(log)
+        return log[-MAX_LOG_CHARS:].decode("utf-8", "replace"), size
+    return log[-MAX_LOG_CHARS:], len(log)
+
+
+def parse_discovery_log(log: str | bytes) -> DiscoveryResult | DiscoveryParseError:
+    """The discovery result in a container log, or why there is none.
+
+    Args:
+        log: the full log of the ``discovery`` container (text or raw bytes).
+
+    Returns:
+        Element 0 of the latest results array, validated; or a :class:`DiscoveryParseError`.
+    """
+    text, size = _tail(log)
+    where = f" in the last {len(text)} of {size} characters" if size > len(text) else ""
+    text = text.strip()
+    if not text:
+        return DiscoveryParseError(EMPTY_LOG, "discovery log is empty")
+    saw_empty = False
+    try:
+        whole = json.loads(text)
+    except (ValueError, RecursionError):
+        whole = None
+    if isinstance(whole, list):
+        if whole and _looks_like_results(whole):
+            return _validate(whole)
+        saw_empty = not whole
+    decoder = json.JSONDecoder()
+    budget, tried, end = _SCAN_BUDGET, 0, len(text)
+    while tried < MAX_CANDIDATES:
+        start = text.rfind("[", 0, end)
+        if start < 0:
+            break
+        end, tried = start, tried + 1
+        try:
+            value, stop = decoder.raw_decode(text, start)
+        except json.JSONDecodeError as exc:
+            budget -= exc.pos - start
+        except (ValueError, RecursionError):
+            budget -= len(text) - start
+        else:
+            budget -= stop - start
+            if isinstance(value, list) and value and _looks_like_results(value):
+                return _validate(value)
+            saw_empty = saw_empty or value == []
+        if budget <= 0:
+            return DiscoveryParseError(TOO_COMPLEX, f"gave up reading the discovery output{where}")
+    if saw_empty:
+        return DiscoveryParseError(EMPTY_RESULT, f"discovery returned no results{where}")
+    return DiscoveryParseError(NO_RESULT, f"no JSON array of discovery results{where}")
