@@ -9,14 +9,18 @@ latest) that is a non-empty array whose first element looks like a discovery res
 with ``profile`` or ``models``); text after a value is ignored, so trailing output cannot hurt.
 
 Bounded work, never an exception: only the last :data:`MAX_LOG_CHARS` characters are read (the
-result is printed last), at most :data:`MAX_CANDIDATES` start positions are tried, and the
-characters the decoder may scan in total are capped. Every failure is a
-:class:`DiscoveryParseError` value with a reason string.
+result is printed last); at most :data:`MAX_BRACKETS` ``[`` are looked at, and only those that
+open an array of objects (``[{``) are parsed, at most :data:`MAX_CANDIDATES` of them and each
+over at most :data:`MAX_RESULT_CHARS` characters. Every failure is a
+:class:`DiscoveryParseError` value with a reason.
+An empty array counts as "discovery found nothing" only when it is the whole log or stands on
+the last line (``[]`` inside other output, or nested, is just noise).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -28,8 +32,10 @@ __all__ = [
     "EMPTY_LOG",
     "EMPTY_RESULT",
     "INVALID_RESULT",
+    "MAX_BRACKETS",
     "MAX_CANDIDATES",
     "MAX_LOG_CHARS",
+    "MAX_RESULT_CHARS",
     "NO_RESULT",
     "TOO_COMPLEX",
     "DiscoveredModel",
@@ -42,9 +48,12 @@ __all__ = [
 
 MAX_LOG_CHARS = 1 << 20
 """Characters of the log tail that are read (1 Mi; a result is a few KiB)."""
-MAX_CANDIDATES = 1000
-"""``[`` positions tried, from the end of the log."""
-_SCAN_BUDGET = 8 * MAX_LOG_CHARS
+MAX_BRACKETS = 20_000
+"""``[`` positions looked at, from the end of the log."""
+MAX_CANDIDATES = 64
+"""Positions where an array of objects starts (``[{``) that are parsed."""
+MAX_RESULT_CHARS = 128 * 1024
+"""Longest results array that is recognised (a real one is a few KiB)."""
 
 EMPTY_LOG = "EmptyLog"
 NO_RESULT = "NoDiscoveryResult"
@@ -52,6 +61,8 @@ EMPTY_RESULT = "EmptyDiscoveryResult"
 INVALID_RESULT = "InvalidDiscoveryResult"
 TOO_COMPLEX = "DiscoveryOutputTooComplex"
 _MESSAGE_CHARS = 500
+_RESULTS_START = re.compile(r"\[\s*\{")
+_EMPTY_ARRAY = re.compile(r"\[\s*\]")
 
 
 class _Wire(BaseModel):
@@ -158,25 +169,28 @@ def parse_discovery_log(log: str | bytes) -> DiscoveryResult | DiscoveryParseErr
             return _validate(whole)
         saw_empty = not whole
     decoder = json.JSONDecoder()
-    budget, tried, end = _SCAN_BUDGET, 0, len(text)
-    while tried < MAX_CANDIDATES:
-        start = text.rfind("[", 0, end)
-        if start < 0:
-            break
-        end, tried = start, tried + 1
+    seen = parsed = 0
+    end = len(text)
+    while (start := text.rfind("[", 0, end)) >= 0:
+        end, seen = start, seen + 1
+        if seen > MAX_BRACKETS or parsed == MAX_CANDIDATES:
+            message = f"gave up after {seen - 1} possible starts of the discovery output{where}"
+            return DiscoveryParseError(TOO_COMPLEX, message)
+        empty = _EMPTY_ARRAY.match(text, start)
+        if empty is not None:
+            # "[]" on a line of its own at the very end: discovery found nothing
+            at_line_start = start == 0 or text[start - 1] == "\n"
+            saw_empty = saw_empty or (at_line_start and empty.end() == len(text))
+            continue
+        if not _RESULTS_START.match(text, start):
+            continue
+        parsed += 1
         try:
-            value, stop = decoder.raw_decode(text, start)
-        except json.JSONDecodeError as exc:
-            budget -= exc.pos - start
+            value, _ = decoder.raw_decode(text[start : start + MAX_RESULT_CHARS])
         except (ValueError, RecursionError):
-            budget -= len(text) - start
-        else:
-            budget -= stop - start
-            if isinstance(value, list) and value and _looks_like_results(value):
-                return _validate(value)
-            saw_empty = saw_empty or value == []
-        if budget <= 0:
-            return DiscoveryParseError(TOO_COMPLEX, f"gave up reading the discovery output{where}")
+            continue
+        if isinstance(value, list) and value and _looks_like_results(value):
+            return _validate(value)
     if saw_empty:
         return DiscoveryParseError(EMPTY_RESULT, f"discovery returned no results{where}")
     return DiscoveryParseError(NO_RESULT, f"no JSON array of discovery results{where}")
