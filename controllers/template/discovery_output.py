@@ -13,8 +13,8 @@ result is printed last); at most :data:`MAX_BRACKETS` ``[`` are looked at, and o
 open an array of objects (``[{``) are parsed, at most :data:`MAX_CANDIDATES` of them and each
 over at most :data:`MAX_RESULT_CHARS` characters. Every failure is a
 :class:`DiscoveryParseError` value with a reason.
-An empty array counts as "discovery found nothing" only when it is the whole log or stands on
-the last line (``[]`` inside other output, or nested, is just noise).
+An empty array means "discovery found nothing" when it is the whole log or stands alone on the
+last line (the latest output); ``[]`` elsewhere, or nested, is just noise.
 """
 
 from __future__ import annotations
@@ -159,7 +159,7 @@ def parse_discovery_log(log: str | bytes) -> DiscoveryResult | DiscoveryParseErr
     text = text.strip()
     if not text:
         return DiscoveryParseError(EMPTY_LOG, "discovery log is empty")
-    saw_empty = False
+    nothing = DiscoveryParseError(EMPTY_RESULT, f"discovery returned no results{where}")
     try:
         whole = json.loads(text)
     except (ValueError, RecursionError):
@@ -167,7 +167,8 @@ def parse_discovery_log(log: str | bytes) -> DiscoveryResult | DiscoveryParseErr
     if isinstance(whole, list):
         if whole and _looks_like_results(whole):
             return _validate(whole)
-        saw_empty = not whole
+        if not whole:
+            return nothing
     decoder = json.JSONDecoder()
     seen = parsed = 0
     end = len(text)
@@ -178,9 +179,9 @@ def parse_discovery_log(log: str | bytes) -> DiscoveryResult | DiscoveryParseErr
             return DiscoveryParseError(TOO_COMPLEX, message)
         empty = _EMPTY_ARRAY.match(text, start)
         if empty is not None:
-            # "[]" on a line of its own at the very end: discovery found nothing
-            at_line_start = start == 0 or text[start - 1] == "\n"
-            saw_empty = saw_empty or (at_line_start and empty.end() == len(text))
+            # "[]" on a line of its own at the very end: the latest output found nothing
+            if (start == 0 or text[start - 1] == "\n") and empty.end() == len(text):
+                return nothing
             continue
         if not _RESULTS_START.match(text, start):
             continue
@@ -191,6 +192,4 @@ def parse_discovery_log(log: str | bytes) -> DiscoveryResult | DiscoveryParseErr
             continue
         if isinstance(value, list) and value and _looks_like_results(value):
             return _validate(value)
-    if saw_empty:
-        return DiscoveryParseError(EMPTY_RESULT, f"discovery returned no results{where}")
     return DiscoveryParseError(NO_RESULT, f"no JSON array of discovery results{where}")

@@ -125,6 +125,8 @@ def test_bytes_with_invalid_utf8_are_read() -> None:
         ("plain text", "Error: no GPU found\n", NO_RESULT),
         ("empty array", "[]", EMPTY_RESULT),
         ("empty array in text", "no profile matched\n[]\n", EMPTY_RESULT),
+        ("empty array after a result: the latest wins", f"{ARRAY}\nretry\n[ ]\n", EMPTY_RESULT),
+        ("empty array not alone on its line", "found: []", NO_RESULT),
         ("a JSON object, not an array", json.dumps(RESULT), NO_RESULT),
         ("array of numbers", "[1, 2, 3]", NO_RESULT),
         ("array of unrelated objects", '[{"a": 1}]', NO_RESULT),
