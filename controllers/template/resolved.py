@@ -51,13 +51,10 @@ def model_sources_from_discovery(result: DiscoveryResult) -> list[AIMModelSource
     sources = []
     for model in result.models:
         size = int(model.size_gb * _GIB) if model.size_gb else 0
-        sources.append(
-            AIMModelSource(
-                model_id=model.name,
-                source_uri=model.source,
-                size=format_binary_si(size) if size > 0 else None,
-            )
-        )
+        fields: dict[str, Any] = {"model_id": model.name, "source_uri": model.source}
+        if size > 0:
+            fields["size"] = format_binary_si(size)
+        sources.append(AIMModelSource(**fields))
     return sources
 
 
@@ -83,15 +80,16 @@ def profile_from_discovery(
 def inline_profile(spec: AIMServiceTemplateSpecCommon) -> AIMProfile:
     """``status.profile`` synthesized from the spec of a template with inline sources."""
     gpu = spec.hardware.gpu if spec.hardware is not None else None
-    return AIMProfile(
-        metadata=AIMProfileMetadata(
-            gpu=gpu.model if gpu else None,
-            gpu_count=gpu.requests if gpu else None,
-            metric=str(spec.metric) if spec.metric else None,
-            precision=str(spec.precision) if spec.precision else None,
-            type=str(spec.type) if spec.type else None,
-        )
-    )
+    fields: dict[str, Any] = {
+        "gpu": gpu.model if gpu else None,
+        "gpu_count": gpu.requests if gpu else None,
+        "metric": str(spec.metric) if spec.metric else None,
+        "precision": str(spec.precision) if spec.precision else None,
+        "type": str(spec.type) if spec.type else None,
+    }
+    # only what the spec sets, so the status carries no nulls
+    metadata = AIMProfileMetadata(**{k: v for k, v in fields.items() if v is not None})
+    return AIMProfile(metadata=metadata)
 
 
 def resolved_hardware(
