@@ -74,6 +74,18 @@ def test_sanitize_name_part(part: str, expected: str) -> None:
             [EnvVar(name="A", value="1"), EnvVar(name="B")],
             '[{"name":"A","value":"1"},{"name":"B"}]',
         ),
+        (
+            EnvVar(
+                name="F",
+                value_from={
+                    "zzz": "x",
+                    "fileKeyRef": {"key": "k", "path": "p", "volumeName": "v"},
+                    "fieldRef": {"fieldPath": "metadata.name", "apiVersion": "v1"},
+                },
+            ),
+            '{"name":"F","valueFrom":{"fieldRef":{"apiVersion":"v1","fieldPath":"metadata.name"},'
+            '"fileKeyRef":{"volumeName":"v","path":"p","key":"k"},"zzz":"x"}}',
+        ),
     ],
 )
 def test_go_json(value: object, expected: str) -> None:
