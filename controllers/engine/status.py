@@ -135,12 +135,12 @@ def overall_status(
         overall = AIMStatus.DEGRADED
     for type_, vote, detail in votes:
         if vote in ERROR_STATES:
-            cond = conditions.get(type_)
-            reason = cond.get("reason") if cond is not None else None
+            failing = conditions.get(type_)
+            failing_reason = failing.get("reason") if failing is not None else None
             return Verdict(
                 overall,
                 ConditionStatus.FALSE,
-                str(reason or Reasons.COMPONENTS_NOT_READY),
+                str(failing_reason or Reasons.COMPONENTS_NOT_READY),
                 f"Component {type_.removesuffix('Ready')} is not ready: {detail}",
                 Level.ERROR,
             )
