@@ -22,7 +22,9 @@ apply/requeue :class:`~controllers.engine.decision.Decision`. The steps, in orde
 6. the domain's ``decorate`` callback (extra conditions; status fields are the pipeline's);
 7. component conditions that were neither reported nor decorated in this reconcile are removed
    (the original kept them forever, so a leftover False ``HPAReady`` could pin an object below
-   Ready, spec §14.1), then ``Ready`` and the overall status (:func:`overall_status`).
+   Ready, spec §14.1), then ``Ready`` and the overall status (:func:`overall_status`). An
+   apply that keeps failing past the grace period makes an otherwise Ready object ``Degraded``
+   (no component carries that error, so in the original it stayed Ready).
 """
 
 from __future__ import annotations
@@ -190,6 +192,15 @@ def evaluate(
     conditions.remove_where(is_component_condition)
     considered = (*all_errors, apply_error) if apply_error is not None else all_errors
     verdict = overall_status(conditions, {r.condition_type: r for r in resolved}, considered)
+    if apply_error is not None and not in_grace and verdict.status is AIMStatus.READY:
+        # No component carries an apply failure, so worst-of alone would stay Ready forever.
+        verdict = Verdict(
+            AIMStatus.DEGRADED,
+            ConditionStatus.FALSE,
+            Reasons.INFRASTRUCTURE_ERROR,
+            f"Failed to apply resources: {apply_error.message}",
+            Level.ERROR,
+        )
     conditions.set(
         ConditionType.READY, verdict.ready, verdict.reason, verdict.message, level=verdict.level
     )
