@@ -81,10 +81,11 @@ def _validation_message(exc: ValidationError) -> str:
 class _Outcome(Generic[O]):
     """What the domain produced for one reconcile (empty when the object or fetch failed)."""
 
-    __slots__ = ("components", "errors", "observation", "plan")
+    __slots__ = ("components", "errors", "observed", "plan")
 
     def __init__(self) -> None:
-        self.observation: O | None = None
+        # The observation in a 1-tuple: compose may legitimately return None.
+        self.observed: tuple[O] | None = None
         self.plan: Plan | None = None
         self.components: Sequence[ComponentHealth] = ()
         self.errors: list[CategorizedError] = []
@@ -198,9 +199,9 @@ class Pipeline(Generic[M, F, O]):
             draft = dict(fields)
 
             def decorate(conditions: ConditionManager) -> None:
-                if outcome.observation is not None and not isinstance(typed, CategorizedError):
+                if outcome.observed is not None and not isinstance(typed, CategorizedError):
                     status = StatusDraft(draft, conditions)
-                    self._domain.decorate(typed, outcome.observation, status)
+                    self._domain.decorate(typed, outcome.observed[0], status)
 
             evaluation = evaluate(
                 old_status.get("conditions"),
@@ -252,7 +253,7 @@ class Pipeline(Generic[M, F, O]):
             outcome.errors.append(categorize(exc))
             return
         observation = self._domain.compose(typed, fetched)
-        outcome.observation = observation
+        outcome.observed = (observation,)
         outcome.plan = self._domain.plan(typed, observation)
         outcome.components = self._domain.health(typed, observation)
 
