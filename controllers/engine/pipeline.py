@@ -14,12 +14,14 @@
 5. the pure **state engine** (:func:`~controllers.engine.state.evaluate`) decides conditions,
    overall status and whether to apply;
 6. **delete** then **apply** the plan, owned objects first (server-side apply as
-   ``aim-<controller>-controller``, deterministic order, the first failure stops the rest). A
-   failure re-runs the state engine with it (``DependenciesReachable=False``, "Failed to apply
-   resources: ...");
+   ``aim-<controller>-controller``, deterministic order, the first failure stops the rest),
+   skipping children that are unchanged since this pipeline last applied them
+   (:mod:`controllers.engine.applier`). A failure re-runs the state engine with it
+   (``DependenciesReachable=False``, "Failed to apply resources: ...");
 7. **status**: written (server-side apply on the ``status`` subresource) only if it differs
-   from the stored one; with ``lastTransitionTime`` moving only on status changes, a reconcile
-   that finds nothing new sends no request at all;
+   from the stored one. With ``lastTransitionTime`` moving only on status changes, Events only
+   on transitions and unchanged children not re-applied, a reconcile that finds nothing new
+   sends no request at all;
 8. **events and logs** for condition transitions (:mod:`controllers.engine.events`);
 9. **return**: raise the decision's error (see :mod:`controllers.engine.decision`; the
    framework's ``classify`` picks backoff, quiet requeue or no retry), else
@@ -28,7 +30,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import socket
 from collections.abc import Sequence
@@ -55,6 +56,7 @@ from aim_engine.finalizers import is_deleting
 from aim_engine.kinds import ResourceKind
 from aim_engine.manager import Manager
 from aim_engine.objects import RawObject, meta
+from controllers.engine.applier import Applier
 from controllers.engine.conditions import ConditionManager
 from controllers.engine.domain import Domain, FetchContext, PipelineOptions, StatusDraft
 from controllers.engine.events import EVENT_ACTION, event_intents, log_records
@@ -121,6 +123,9 @@ class Pipeline(Generic[M, F, O]):
         self._clock = clock
         self._recorder = recorder
         self._ctx = FetchContext(reader=reader, client=client, clock=clock)
+        self._applier = Applier(
+            client, reader, field_manager=options.field_manager, force=options.force_apply
+        )
 
     @classmethod
     def for_manager(
@@ -259,17 +264,10 @@ class Pipeline(Generic[M, F, O]):
 
     async def _apply(self, obj: RawObject, plan: Plan) -> CategorizedError | None:
         """Delete, then apply owned, then unowned objects; the first failure, categorized."""
-        manager = self._options.field_manager
         try:
-            for ref in plan.delete:
-                kind = await self._client.resolve_kind(ref.api_version, ref.kind)
-                with contextlib.suppress(NotFoundError):
-                    await self._client.delete(kind, ref.name, ref.namespace or None)
+            await self._applier.delete(plan.delete)
             prepared = prepare(plan, obj, self._options.controller)
-            for body in (*prepared.owned, *prepared.unowned):
-                await self._client.apply(
-                    body, field_manager=manager, force=self._options.force_apply
-                )
+            await self._applier.apply([*prepared.owned, *prepared.unowned])
         except (ApiError, TransportError, OwnerReferenceError) as exc:
             return categorize(exc)
         return None

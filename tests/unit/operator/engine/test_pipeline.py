@@ -71,11 +71,17 @@ class MemoryReader:
 
 
 class RecordingClient:
-    """The client calls the pipeline makes, recorded; ``fail`` makes the next matching call fail."""
+    """The client calls the pipeline makes, recorded; ``fail`` makes the next matching call fail.
 
-    def __init__(self) -> None:
+    Applied children land in ``reader`` with a new resourceVersion, as the server and then the
+    informer cache would have them.
+    """
+
+    def __init__(self, reader: MemoryReader) -> None:
         self.calls: list[tuple[str, str, dict[str, Any]]] = []
         self.fail: dict[str, Exception] = {}
+        self.reader = reader
+        self.rv = 100
 
     def _check(self, what: str) -> None:
         if what in self.fail:
@@ -85,7 +91,12 @@ class RecordingClient:
         what = "apply-status" if kwargs.get("subresource") == "status" else "apply"
         self.calls.append((what, str(obj["metadata"]["name"]), {"body": obj, **kwargs}))
         self._check(what)
-        return dict(obj)
+        stored = copy.deepcopy(dict(obj))
+        if what == "apply":
+            self.rv += 1
+            stored["metadata"]["resourceVersion"] = str(self.rv)
+            self.reader.put(CONFIG_MAP, stored)
+        return stored
 
     async def create(self, kind: ResourceKind, obj: RawObject, namespace: str) -> RawObject:
         self.calls.append(("create-" + kind.kind, obj["metadata"]["name"], {"body": obj}))
@@ -108,7 +119,7 @@ class RecordingClient:
 class World:
     def __init__(self, domain: Any = None, options: Any = OPTIONS) -> None:
         self.reader = MemoryReader()
-        self.client = RecordingClient()
+        self.client = RecordingClient(self.reader)
         self.clock = FakeClock(wall_start=START)
         client = cast(Client, self.client)
         recorder = EventRecorder(
@@ -181,7 +192,7 @@ async def test_first_reconcile_applies_writes_status_and_records_events() -> Non
     ]
 
 
-async def test_second_reconcile_with_nothing_changed_writes_nothing_but_the_apply() -> None:
+async def test_second_reconcile_with_nothing_changed_sends_nothing() -> None:
     world = World()
     obj = world.store(RC, runtime_config("rc", "ns", A="1"))
     await world.reconcile(obj)
@@ -189,9 +200,31 @@ async def test_second_reconcile_with_nothing_changed_writes_nothing_but_the_appl
     world.client.calls.clear()
     world.clock.advance(120)  # later, but nothing changed: no transition, no new time
     await world.reconcile(obj)
-    # The apply is sent (server-side apply of an unchanged body is a no-op on the server);
-    # no status write, no Event.
+    assert world.client.calls == []
+
+
+async def test_child_is_reapplied_when_it_changed_or_the_plan_did() -> None:
+    world = World()
+    obj = world.store(RC, runtime_config("rc", "ns", A="1"))
+    await world.reconcile(obj)
+    world.persist_status(obj)
+    # someone edits the child: the cache shows a new resourceVersion
+    child = world.reader.get(CONFIG_MAP, "rc-env", "ns")
+    child["data"] = {"A": "tampered"}
+    child["metadata"]["resourceVersion"] = "999"
+    world.reader.put(CONFIG_MAP, child)
+    world.client.calls.clear()
+    await world.reconcile(obj)
     assert [w for w, _, _ in world.client.calls] == ["apply"]
+    # the desired body changes
+    obj["spec"]["env"] = [{"name": "A", "value": "2"}]
+    obj["metadata"]["generation"] = 2
+    world.reader.put(RC, obj)
+    world.client.calls.clear()
+    await world.reconcile(obj)
+    assert [w for w, _, _ in world.client.calls] == ["apply", "apply-status"]
+    assert world.client.named("apply")[0]["body"]["data"] == {"A": "2"}
+    assert world.last_status()["observedGeneration"] == 2
 
 
 async def test_paused_and_deleting_objects_are_left_alone() -> None:
