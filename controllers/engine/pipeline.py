@@ -167,10 +167,13 @@ class Pipeline(Generic[M, F, O]):
         """Reconcile the object named by ``request`` (module docstring).
 
         Raises:
-            aim_engine.errors.ApiError, aim_engine.errors.TransportError,
-            aim_engine.errors.RetryableError: infrastructure or auth errors (retried).
-            aim_engine.errors.InvalidSpecError, aim_engine.errors.MissingReferenceError:
-                terminal until the object or its references change.
+            aim_engine.errors.ApiError: an infrastructure or auth error from the server
+                (retried by the framework).
+            aim_engine.errors.TransportError: the server could not be reached (retried).
+            aim_engine.errors.RetryableError: another infrastructure or auth error (retried).
+            aim_engine.errors.InvalidSpecError: the spec is invalid (terminal until it changes).
+            aim_engine.errors.MissingReferenceError: a referenced object is missing (terminal
+                until it appears).
         """
         try:
             obj = self._reader.get(self._kind, request.name, request.namespace or None)
@@ -182,7 +185,7 @@ class Pipeline(Generic[M, F, O]):
         """Run the pipeline for an object already read (for wrappers that handle deletion).
 
         Raises:
-            The same as :meth:`reconcile`.
+            aim_engine.errors.AimEngineError: as :meth:`reconcile`.
         """
         annotations = meta(obj).get("annotations") or {}
         if annotations.get(Annotations.RECONCILIATION_PAUSED) == "true" or is_deleting(obj):
