@@ -21,11 +21,17 @@ import json
 from collections import OrderedDict
 from collections.abc import Sequence
 
-from aim_engine.cache import Reader
-from aim_engine.client import Client
-from aim_engine.errors import AimEngineError, NotFoundError
-from aim_engine.kinds import ResourceKind
-from aim_engine.objects import RawObject, meta, name_of, namespace_of
+from aim_engine import (
+    AimEngineError,
+    Client,
+    NotFoundError,
+    RawObject,
+    Reader,
+    ResourceKind,
+    meta,
+    name_of,
+    namespace_of,
+)
 from controllers.engine.plan import ObjectRef
 
 __all__ = ["MEMORY_SIZE", "Applier"]

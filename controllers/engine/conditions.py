@@ -31,9 +31,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from aim_engine.api.v1alpha1 import ConditionStatus
-from aim_engine.conditions import format_time
 
-__all__ = ["ConditionManager", "ConditionRecord", "Level", "parse_time", "safe_reason"]
+__all__ = [
+    "ConditionManager",
+    "ConditionRecord",
+    "Level",
+    "format_time",
+    "parse_time",
+    "safe_reason",
+]
 
 _REASON_OK = re.compile(r"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$")
 _REASON_BAD_CHARS = re.compile(r"[^A-Za-z0-9_,:]")
@@ -66,6 +72,11 @@ class ConditionRecord:
     message: str
     level: Level
     transitioned: bool
+
+
+def format_time(when: dt.datetime) -> str:
+    """``metav1.Time`` text: RFC 3339 in UTC with second precision (``...Z``)."""
+    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def safe_reason(reason: str, fallback: str = "Unknown") -> str:

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aim_engine.errors import (
+from aim_engine import (
     ApiError,
     ForbiddenError,
     InvalidSpecError,

@@ -33,11 +33,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
+from aim_engine import Client, Clock, Reader
 from aim_engine.api.v1alpha1 import AimObject, AIMStatus
 from aim_engine.api.v1alpha1.constants import managed_by_value
-from aim_engine.cache import Reader
-from aim_engine.client import Client
-from aim_engine.clock import Clock
 from controllers.engine.conditions import ConditionManager
 from controllers.engine.health import ComponentHealth
 from controllers.engine.plan import Plan

@@ -22,12 +22,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from aim_engine.api.v1alpha1 import ConditionStatus
-from aim_engine.events import EventType
 from controllers.engine.conditions import ConditionRecord, Level
 
-__all__ = ["EVENT_ACTION", "EventIntent", "event_intents", "event_note", "log_records"]
+__all__ = [
+    "EVENT_ACTION",
+    "EventIntent",
+    "EventType",
+    "event_intents",
+    "event_note",
+    "log_records",
+]
+
+EventType = Literal["Normal", "Warning"]
+"""The ``type`` of an Event."""
 
 EVENT_ACTION = "Reconcile"
 """The ``action`` of every condition Event (``events.k8s.io/v1`` requires one)."""

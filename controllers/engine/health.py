@@ -30,9 +30,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from aim_engine.api.v1alpha1 import AIMStatus
-from aim_engine.api.v1alpha1.constants import Reasons
-from aim_engine.errors import (
+from aim_engine import (
     AlreadyExistsError,
     ApiError,
     ConflictError,
@@ -49,6 +47,8 @@ from aim_engine.errors import (
     TransportError,
     UnauthorizedError,
 )
+from aim_engine.api.v1alpha1 import AIMStatus
+from aim_engine.api.v1alpha1.constants import Reasons
 
 __all__ = [
     "ERROR_STATES",

@@ -37,25 +37,26 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import ValidationError
 
-from aim_engine.api.v1alpha1 import AimObject
-from aim_engine.api.v1alpha1.constants import Annotations
-from aim_engine.apply import write_status_if_changed
-from aim_engine.cache import Reader
-from aim_engine.client import Client
-from aim_engine.clock import Clock
-from aim_engine.controller import Request, Result
-from aim_engine.errors import (
+from aim_engine import (
     ApiError,
+    Client,
+    Clock,
     ConflictError,
+    EventRecorder,
+    Manager,
     NotFoundError,
     OwnerReferenceError,
+    RawObject,
+    Reader,
+    ResourceKind,
     TransportError,
+    is_deleting,
+    meta,
+    write_status_if_changed,
 )
-from aim_engine.events import EventRecorder
-from aim_engine.finalizers import is_deleting
-from aim_engine.kinds import ResourceKind
-from aim_engine.manager import Manager
-from aim_engine.objects import RawObject, meta
+from aim_engine.api.v1alpha1 import AimObject
+from aim_engine.api.v1alpha1.constants import Annotations
+from aim_engine.controller import Request, Result
 from controllers.engine.applier import Applier
 from controllers.engine.conditions import ConditionManager
 from controllers.engine.domain import Domain, FetchContext, PipelineOptions, StatusDraft

@@ -26,12 +26,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from aim_engine import RawObject, name_of, namespace_of, set_controller_reference
 from aim_engine.api.v1alpha1.constants import Labels, controller_name_label, managed_by_value
-from aim_engine.apply import apply_order
-from aim_engine.objects import RawObject, name_of
-from aim_engine.ownership import set_controller_reference
 
-__all__ = ["ObjectRef", "Plan", "Prepared", "prepare", "propagated_labels"]
+__all__ = ["ObjectRef", "Plan", "Prepared", "apply_order", "prepare", "propagated_labels"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +67,12 @@ class Prepared:
 
     owned: list[RawObject]
     unowned: list[RawObject]
+
+
+def apply_order(obj: Mapping[str, Any]) -> tuple[str, str, str, str]:
+    """The sort key of an apply body: ``(apiVersion, kind, namespace, name)``."""
+    api_version, kind = str(obj.get("apiVersion", "")), str(obj.get("kind", ""))
+    return (api_version, kind, namespace_of(obj), name_of(obj))
 
 
 def propagated_labels(
