@@ -229,8 +229,8 @@ class Pipeline(Generic[M, F, O]):
             failure = await self._apply(obj, outcome.plan)
             if failure is not None:
                 evaluation, draft = evaluate_with(failure)
-        await self._write_status(obj, evaluation, draft, generation)
-        await self._report(obj, evaluation)
+        persisted = await self._write_status(obj, evaluation, draft, generation)
+        await self._report(obj, evaluation, events=persisted)
         if evaluation.decision.error is not None:
             raise evaluation.decision.error
         requeue = outcome.plan.requeue_after if outcome.plan is not None else None
@@ -278,7 +278,8 @@ class Pipeline(Generic[M, F, O]):
 
     async def _write_status(
         self, obj: RawObject, evaluation: Evaluation, draft: dict[str, Any], generation: object
-    ) -> None:
+    ) -> bool:
+        """Write the status if it changed; whether the server now holds it."""
         status: dict[str, Any] = {k: v for k, v in draft.items() if v is not None}
         if self._options.writes_status_field:
             status["status"] = str(self._options.map_status(evaluation.verdict.status))
@@ -291,17 +292,19 @@ class Pipeline(Generic[M, F, O]):
             )
         except NotFoundError:
             logger.debug("object gone before its status was written")
-            return
+            return False
         except ConflictError:
-            # The object changed under us; its watch event brings the next reconcile.
+            # The object changed under us; its watch event brings the next reconcile, which
+            # reports these transitions (they were not stored).
             logger.debug("status write conflicted; the next reconcile retries")
-            return
+            return False
         if written is not None:
             logger.debug("status written", extra={"status": status.get("status", "")})
+        return True
 
-    async def _report(self, obj: RawObject, evaluation: Evaluation) -> None:
+    async def _report(self, obj: RawObject, evaluation: Evaluation, *, events: bool) -> None:
         log_records(logger, evaluation.records)
-        if self._recorder is None:
+        if self._recorder is None or not events:
             return
         for intent in event_intents(evaluation.records):
             await self._recorder.record(

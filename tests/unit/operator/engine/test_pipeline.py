@@ -339,6 +339,8 @@ async def test_status_write_conflict_is_left_to_the_next_reconcile() -> None:
     obj = world.store(RC, runtime_config("rc", "ns"))
     world.client.fail["apply-status"] = ConflictError(409, "Conflict", "modified")
     assert await world.reconcile(obj) == Result()
+    # the transitions were not stored, so their Events wait for the reconcile that stores them
+    assert [w for w, _, _ in world.client.calls] == ["apply", "apply-status"]
 
 
 async def test_requeue_after_comes_from_the_plan() -> None:
