@@ -23,8 +23,13 @@ Rules for a domain:
   one missing object does not hide the rest. If it raises an API or transport error anyway, the
   pipeline turns that into an infrastructure error of the whole reconcile.
 * ``plan`` sees the object's *previous* status (it runs before the state engine, spec §14.1).
-* ``decorate`` may add conditions (``status.conditions.set(...)``) and set status fields; it must
-  not write ``status``, ``conditions`` or ``observedGeneration`` fields, which the engine owns.
+* ``decorate`` may add conditions (``status.conditions.set(...)``) and set status fields (wire
+  names, JSON values); it must not write ``status``, ``conditions`` or ``observedGeneration``,
+  which the engine owns.
+* ``compose``, ``health``, ``plan`` and ``decorate`` do not raise on purpose: bad input is a
+  :class:`~controllers.engine.health.CategorizedError` in a health record. An exception from
+  them is a bug; it propagates, and the framework logs it with its traceback and retries with
+  backoff.
 """
 
 from __future__ import annotations
