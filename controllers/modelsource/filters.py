@@ -14,6 +14,9 @@ Choices beyond the spec (§5.6.1):
 * Registry names ``docker.io``, ``index.docker.io`` and ``registry-1.docker.io`` are one registry.
 * A wildcard filter's registry is recognised like a reference's (a first segment with ``.`` or
   ``:``, or ``localhost``), so ``localhost:5000/org/*`` scans that registry.
+* A registry written in the filter wins over ``spec.registry``, ``docker.io`` included. The
+  original dropped an explicit ``docker.io`` (its reference parser cannot tell it from the
+  default), so ``docker.io/org/repo`` on a ``quay.io`` source scanned quay.io.
 * Digest references (``org/repo@sha256:…``) are rejected: a model source creates tag-named models.
 """
 
@@ -138,8 +141,6 @@ def parse_filter(flt: AIMModelSourceFilter, spec: AIMClusterModelSourceSpec) -> 
     if sep and _is_host(first):
         registry, text = first, rest
     repository, tag = _split_tag(text)
-    if normalize_registry(registry) == DOCKER_HUB:
-        registry = ""
     if not repository or repository.startswith("/") or repository.endswith("/"):
         raise InvalidSpecError(f"filter {flt.image!r} names no repository")
     resolved = normalize_registry(registry or spec.registry or DOCKER_HUB)

@@ -30,6 +30,7 @@ from controllers.modelsource.semver import (
         ("1.2.3-01", None),
         ("1.2.3-", None),
         ("1.2.3.4", None),
+        ("1\u0661.2.3", None),
         ("latest", None),
         ("", None),
     ],
@@ -102,7 +103,7 @@ def test_constraints_are_normalised(text: str, normalized: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "abc", ">=", ">=0.9 foo", ">=0.9.0<1", "=>1.0.0", ">=01.0", "||"]
+    "text", ["", "abc", ">=", ">=0.9 foo", ">=0.9.0<1", "=>1.0.0", ">=01.0", "||", ">=1\u0661.0"]
 )
 def test_unparsable_constraints(text: str) -> None:
     assert parse_constraint(text) is None
