@@ -55,29 +55,16 @@ A :class:`~collections.abc.Mapping` stands for a Go map and is flattened to ``[k
 sorted by key (the original does this before serialising); an :class:`EnvVar` is a Go struct.
 """
 
-# Go struct field order of corev1.EnvVarSource and the selectors inside it; keys of a valueFrom
-# we do not know are written after the known ones, sorted.
-_GO_FIELD_ORDER: dict[str, int] = {
-    key: i
-    for i, key in enumerate(
-        (
-            "fieldRef",
-            "resourceFieldRef",
-            "configMapKeyRef",
-            "secretKeyRef",
-            "fileKeyRef",
-            "apiVersion",
-            "fieldPath",
-            "containerName",
-            "resource",
-            "divisor",
-            "name",
-            "key",
-            "optional",
-            "volumeName",
-            "path",
-        )
-    )
+# Go struct field order of corev1.EnvVarSource (key "valueFrom") and the selectors inside it;
+# keys we do not know are written after the known ones, sorted.
+_KEY_SELECTOR = ("name", "key", "optional")
+_GO_FIELD_ORDER: dict[str, tuple[str, ...]] = {
+    "valueFrom": ("fieldRef", "resourceFieldRef", "configMapKeyRef", "secretKeyRef", "fileKeyRef"),
+    "fieldRef": ("apiVersion", "fieldPath"),
+    "resourceFieldRef": ("containerName", "resource", "divisor"),
+    "configMapKeyRef": _KEY_SELECTOR,
+    "secretKeyRef": _KEY_SELECTOR,
+    "fileKeyRef": ("volumeName", "path", "key", "optional"),
 }
 
 
@@ -105,16 +92,17 @@ def _go_string(value: str) -> str:
     return text
 
 
-def _go_object(obj: Mapping[str, object]) -> str:
-    """A JSON object in Go struct field order (free-form ``valueFrom`` content)."""
-    keys = sorted(obj, key=lambda k: (_GO_FIELD_ORDER.get(k, len(_GO_FIELD_ORDER)), k))
+def _go_object(obj: Mapping[str, object], struct: str) -> str:
+    """A JSON object in the field order of the Go struct it was (free-form ``valueFrom``)."""
+    order = _GO_FIELD_ORDER.get(struct, ())
+    keys = sorted(obj, key=lambda k: (order.index(k) if k in order else len(order), k))
     items = []
     for key in keys:
         value = obj[key]
         if value is None or value == "":  # omitempty
             continue
         hashable = cast("HashInput", value)
-        rendered = _go_object(value) if isinstance(value, Mapping) else go_json(hashable)
+        rendered = _go_object(value, key) if isinstance(value, Mapping) else go_json(hashable)
         items.append(f"{_go_string(key)}:{rendered}")
     return "{" + ",".join(items) + "}"
 
@@ -141,7 +129,7 @@ def go_json(value: HashInput) -> str:
         if value.value:
             fields.append(f'"value":{_go_string(value.value)}')
         if value.value_from:
-            fields.append(f'"valueFrom":{_go_object(value.value_from)}')
+            fields.append(f'"valueFrom":{_go_object(value.value_from, "valueFrom")}')
         return "{" + ",".join(fields) + "}"
     if isinstance(value, Mapping):
         flat: list[HashInput] = []
