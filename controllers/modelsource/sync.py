@@ -43,6 +43,7 @@ from controllers.naming import sanitize_label_value
 from controllers.object_names import cluster_model_name
 
 __all__ = [
+    "ERROR_TEXT_MAX",
     "FilterResult",
     "SyncSummary",
     "available_images",
@@ -60,6 +61,8 @@ __all__ = [
     "sync_interval_seconds",
 ]
 
+ERROR_TEXT_MAX = 200
+"""Longest text of one filter error quoted in the ``FiltersReady`` message."""
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
 _UNIT_SECONDS = {
     "ns": 1e-9,
@@ -223,6 +226,13 @@ def existing_models_health(count: int, error: BaseException | None = None) -> He
     return HealthReport(AIMStatus.READY, Reasons.LISTED, f"Found {count} existing models")
 
 
+def _shorten(text: str) -> str:
+    """One error in a condition message: at most :data:`ERROR_TEXT_MAX` characters."""
+    if len(text) <= ERROR_TEXT_MAX:
+        return text
+    return text[: ERROR_TEXT_MAX - 1] + "…"
+
+
 def filters_health(results: Sequence[FilterResult]) -> HealthReport:
     """``Filters``: how many filter scans failed.
 
@@ -237,7 +247,7 @@ def filters_health(results: Sequence[FilterResult]) -> HealthReport:
         return HealthReport(
             AIMStatus.READY, Reasons.ALL_FILTERS_SUCCEEDED, f"All {total} filters succeeded"
         )
-    details = "; ".join(f"{r.filter}: {r.error}" for r in failed)
+    details = "; ".join(f"{r.filter}: {_shorten(str(r.error))}" for r in failed)
     if len(failed) == total:
         return HealthReport(
             AIMStatus.FAILED, Reasons.ALL_FILTERS_FAILED, f"All {total} filters failed: {details}"

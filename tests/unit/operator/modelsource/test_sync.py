@@ -12,6 +12,7 @@ from aim_engine.api.v1alpha1.model_source import AIMClusterModelSource, AIMClust
 from aim_engine.api.v1alpha1.status import AIMStatus
 from controllers.modelsource.filters import DiscoveredImage
 from controllers.modelsource.sync import (
+    ERROR_TEXT_MAX,
     FilterResult,
     SyncSummary,
     available_images,
@@ -209,6 +210,12 @@ def test_filters_health(
     health = filters_health(results)
     assert (health.state, health.reason, health.message) == (state, reason, message)
     assert health.errors == ()
+
+
+def test_filter_errors_are_shortened_in_the_message() -> None:
+    results = [FilterResult("f", (), RuntimeError("x" * 500)), FilterResult("g")]
+    message = filters_health(results).message
+    assert message == "1 of 2 filters had errors: f: " + "x" * (ERROR_TEXT_MAX - 1) + "…"
 
 
 @pytest.mark.parametrize(
