@@ -199,18 +199,21 @@ class RegistryClient:
         return decode_config_labels(resp.body)
 
     async def _resolve_tag(self, ref: ImageReference, credentials: Credentials | None) -> str:
-        """The digest a tag points at from a ``HEAD`` ("" if the registry does not say)."""
-        resp = await self._get(
+        """The digest a tag points at from a ``HEAD`` ("" if the registry does not say).
+
+        A failed ``HEAD`` also gives "": its answer has no body to tell why, so the ``GET``
+        that follows raises the error, with the registry's error codes in the message.
+        """
+        resp = await self._authenticator().request(
             "HEAD",
             f"{self._base(ref.api_host)}/{ref.repository}/manifests/{ref.manifest_reference}",
             scope=f"repository:{ref.repository}:pull",
             credentials=credentials,
-            limit=0,
-            what=f"{ref.registry}: manifest {ref.repository}:{ref.manifest_reference}",
             headers=_ACCEPT,
+            limit=0,
         )
         digest = resp.headers.get("Docker-Content-Digest", "")
-        return digest if ":" in digest else ""
+        return digest if 200 <= resp.status < 300 and ":" in digest else ""
 
     async def inspect_image(
         self, image: str | ImageReference, keychain: Keychain | None = None

@@ -68,8 +68,10 @@ def test_full_label_set_maps_every_field():
 def test_new_prefix_wins_over_the_legacy_one_and_legacy_alone_works():
     both = parse_labels({AIM + "model.canonicalName": "new", OLD + "model.canonicalName": "old"})
     legacy = parse_labels({OLD + "model.canonicalName": "old", OLD + "hfToken.required": "0"})
-    assert both.model is not None and both.model.canonical_name == "new"
-    assert legacy.model is not None and legacy.model.canonical_name == "old"
+    assert both.model is not None
+    assert both.model.canonical_name == "new"
+    assert legacy.model is not None
+    assert legacy.model.canonical_name == "old"
     assert legacy.model.hf_token_required is False
 
 

@@ -70,7 +70,8 @@ def test_image_manifest_names_its_config(media_type):
     body = json.dumps({"mediaType": media_type, "config": {"digest": D1, "size": 3}, "layers": []})
     manifest = decode_manifest(body.encode())
     assert not manifest.is_index
-    assert manifest.config is not None and manifest.config.digest == D1
+    assert manifest.config is not None
+    assert manifest.config.digest == D1
 
 
 def test_media_type_falls_back_to_the_header_then_the_shape():
