@@ -303,7 +303,8 @@ class RegistryClient:
             ImageNotFoundError: the repository does not exist.
             RegistryResponseError: a page that is not a tag list, a link to another origin, or
                 more than ``max_pages`` pages.
-            RegistryAuthError, RegistryUnavailableError: as for :meth:`inspect_image`.
+            RegistryAuthError: 401/403 (also a token service that refused).
+            RegistryUnavailableError: unreachable, timed out, 429 or 5xx after the retries.
         """
         ref = parse_reference(repository) if isinstance(repository, str) else repository
         return await self._listing(
@@ -322,8 +323,11 @@ class RegistryClient:
             keychain: credentials per registry.
 
         Raises:
-            RegistryAuthError, ImageNotFoundError, RegistryUnavailableError,
-            RegistryResponseError: as for :meth:`list_tags`.
+            RegistryAuthError: 401/403 (also a token service that refused).
+            ImageNotFoundError: the registry has no catalog API.
+            RegistryUnavailableError: unreachable, timed out, 429 or 5xx after the retries.
+            RegistryResponseError: a page that is not a repository list, a link to another
+                origin, or more than ``max_pages`` pages.
         """
         host = normalize_registry(registry)
         api_host = DOCKER_HUB_API_HOST if host == DOCKER_HUB else host
