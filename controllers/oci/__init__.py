@@ -5,8 +5,9 @@ tags and repositories (§5.6). Both go through :class:`RegistryClient`, built on
 synchronous HTTP anywhere):
 
 - :func:`parse_reference` — image references with Docker's defaults (:mod:`.reference`);
-- :class:`Keychain`, :func:`keychain_from_secrets`, :func:`load_keychain` — credentials from
-  ``kubernetes.io/dockerconfigjson`` pull secrets (:mod:`.credentials`, :mod:`.pull_secrets`);
+- :class:`Keychain`, :func:`keychain_from_secrets`, :func:`load_keychain`, :func:`host_keychain` —
+  credentials from ``kubernetes.io/dockerconfigjson`` pull secrets and the operator's own docker
+  config (:mod:`.credentials`, :mod:`.pull_secrets`);
 - :class:`RegistryClient` — bearer/basic challenges, manifest lists and OCI indexes resolved to
   linux/amd64, config labels, ``Link``-paginated listings, timeouts on the injected clock,
   bounded retries, size caps, results cached by digest (:mod:`.client`);
@@ -36,6 +37,7 @@ from controllers.oci.client import ImageInspection as ImageInspection
 from controllers.oci.client import RegistryClient as RegistryClient
 from controllers.oci.credentials import Credentials as Credentials
 from controllers.oci.credentials import Keychain as Keychain
+from controllers.oci.credentials import host_keychain as host_keychain
 from controllers.oci.credentials import keychain_from_dockerconfig as keychain_from_dockerconfig
 from controllers.oci.credentials import keychain_from_secrets as keychain_from_secrets
 from controllers.oci.labels import parse_labels as parse_labels
@@ -65,6 +67,7 @@ __all__ = [
     "RegistryUnavailableError",
     "ResponseTooLargeError",
     "SecretGetter",
+    "host_keychain",
     "keychain_from_dockerconfig",
     "keychain_from_secrets",
     "load_keychain",

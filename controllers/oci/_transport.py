@@ -7,6 +7,9 @@ Everything that can make a request hang or grow without limit is dealt with here
   nothing costs ``request_timeout`` seconds, never more, and tests can use a ``FakeClock``;
 * bodies are read in chunks up to a cap (a ``Content-Length`` over the cap fails before any
   read); a 2xx body over its cap is :class:`ResponseTooLargeError`, an error body is truncated;
+* a proxy from the environment (``HTTPS_PROXY``, ``NO_PROXY``...) is used per request, as
+  aiohttp's own ``trust_env`` would, but without its ``.netrc`` lookup, which would clash with
+  the ``Authorization`` headers set here;
 * redirects are followed by hand so an ``Authorization`` header never leaves the registry's
   origin (blob downloads redirect to object storage with a signed URL of their own);
 * connection errors, timeouts, 429 and 5xx are retried ``retries`` times with doubling backoff
@@ -55,6 +58,20 @@ def _retry_after(headers: CIMultiDictProxy[str]) -> float | None:
         return None
 
 
+def _bypassed(netloc: str, no_proxy: str) -> bool:
+    """Whether ``NO_PROXY`` (comma-separated hosts, ``.domain`` suffixes, ``*``) covers a host."""
+    host = netloc.rsplit(":", 1)[0] if not netloc.endswith("]") else netloc
+    host = host.strip("[]").lower()
+    for entry in (e.strip().lower() for e in no_proxy.split(",")):
+        name = entry.rsplit(":", 1)[0] if entry.count(":") == 1 else entry
+        name = name.strip("[]").lstrip("*")
+        if entry == "*" or (
+            name and (host == name.lstrip(".") or host.endswith("." + name.lstrip(".")))
+        ):
+            return True
+    return False
+
+
 def _same_origin(a: str, b: str) -> bool:
     sa, sb = urlsplit(a), urlsplit(b)
     return (sa.scheme, sa.netloc) == (sb.scheme, sb.netloc)
@@ -64,12 +81,24 @@ class Transport:
     """Sends requests through one aiohttp session, on one clock, with one set of limits."""
 
     def __init__(
-        self, session: aiohttp.ClientSession, clock: Clock, options: RegistryOptions
+        self,
+        session: aiohttp.ClientSession,
+        clock: Clock,
+        options: RegistryOptions,
+        proxies: Mapping[str, str] | None = None,
     ) -> None:
-        """Use ``session`` (not closed here), ``clock`` for deadlines and backoff, ``options``."""
+        """Send through ``session`` (not closed here) and ``proxies`` (scheme → URL, ``no``)."""
         self._session = session
         self._clock = clock
         self._options = options
+        self._proxies = dict(proxies or {})
+
+    def _proxy(self, url: str) -> str | None:
+        parts = urlsplit(url)
+        proxy = self._proxies.get(parts.scheme)
+        if not proxy or _bypassed(parts.netloc, self._proxies.get("no", "")):
+            return None
+        return proxy
 
     async def _within(self, seconds: float, work: Awaitable[_T]) -> _T:
         """Await ``work``; cancel it and raise ``TimeoutError`` after ``seconds`` on the clock."""
@@ -120,7 +149,12 @@ class Transport:
         send.setdefault("User-Agent", self._options.user_agent)
         while True:
             async with self._session.request(
-                method, current, headers=send, data=form, allow_redirects=False
+                method,
+                current,
+                headers=send,
+                data=form,
+                allow_redirects=False,
+                proxy=self._proxy(current),
             ) as resp:
                 location = resp.headers.get("Location")
                 if resp.status in _REDIRECTS and location and hops < self._options.max_redirects:

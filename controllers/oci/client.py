@@ -21,6 +21,7 @@ it (``async with RegistryClient() as client``), or hand it a session whose lifet
 from __future__ import annotations
 
 import logging
+import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import TracebackType
@@ -108,6 +109,11 @@ class RegistryClient:
         self._session = session
         self._owns_session = session is None
         self._auth: Authenticator | None = None
+        self._proxies = dict(
+            urllib.request.getproxies_environment()
+            if self._options.proxies is None
+            else self._options.proxies
+        )
         self._inspections: DigestCache[_CacheKey, ImageInspection] = DigestCache(
             self._options.cache_entries
         )
@@ -133,10 +139,8 @@ class RegistryClient:
     def _authenticator(self) -> Authenticator:
         if self._auth is None:
             if self._session is None:
-                self._session = aiohttp.ClientSession(
-                    timeout=aiohttp.ClientTimeout(total=None), trust_env=False
-                )
-            transport = Transport(self._session, self._clock, self._options)
+                self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None))
+            transport = Transport(self._session, self._clock, self._options, self._proxies)
             self._auth = Authenticator(transport, self._clock, self._options)
         return self._auth
 

@@ -8,6 +8,12 @@ both sides are normalised to a ``host[:port]`` with :func:`normalize_registry` b
 The legacy ``kubernetes.io/dockercfg`` form (``.dockercfg``, the ``auths`` map itself) is read
 too. Several secrets form one :class:`Keychain`; the first secret that names a registry wins,
 as in the kubelet. A registry with no entry is accessed anonymously.
+
+The operator's own credentials (spec §5.3.4 step 3, "the default host keychain") are the docker
+config file of its process, ``$DOCKER_CONFIG/config.json`` or ``~/.docker/config.json`` (e.g. a
+mounted pull secret): :func:`host_keychain` reads it once at start-up, and a reconciler merges it
+under the object's own secrets with :meth:`Keychain.merged`. Credential helpers (``credsStore``,
+``credHelpers``) are not run.
 """
 
 from __future__ import annotations
@@ -15,8 +21,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from controllers.oci._errors import PullSecretError
 from controllers.oci.reference import normalize_registry
@@ -26,6 +34,7 @@ __all__ = [
     "DOCKERCONFIGJSON_KEY",
     "Credentials",
     "Keychain",
+    "host_keychain",
     "keychain_from_dockerconfig",
     "keychain_from_secrets",
 ]
@@ -147,3 +156,24 @@ def keychain_from_secrets(secrets: Iterable[Mapping[str, object]]) -> Keychain:
         document = _secret_document(secret, name)
         keychain = keychain.merged(keychain_from_dockerconfig(document, f"secret {name}"))
     return keychain
+
+
+def host_keychain(environ: Mapping[str, str] | None = None) -> Keychain:
+    """The operator's own docker config as a keychain (empty when there is no file).
+
+    Reads ``$DOCKER_CONFIG/config.json``, else ``$HOME/.docker/config.json``. It reads a file:
+    call it at start-up (or through ``asyncio.to_thread``), not in a reconcile.
+
+    Raises:
+        PullSecretError: the file exists but cannot be read as a docker config.
+    """
+    env = os.environ if environ is None else environ
+    directory = env.get("DOCKER_CONFIG") or str(Path(env.get("HOME") or Path.home()) / ".docker")
+    path = Path(directory) / "config.json"
+    try:
+        document = path.read_bytes()
+    except FileNotFoundError:
+        return Keychain()
+    except OSError as exc:
+        raise PullSecretError(f"{path}: cannot be read ({exc.strerror})") from None
+    return keychain_from_dockerconfig(document, str(path))

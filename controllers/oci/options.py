@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 __all__ = ["RegistryOptions"]
@@ -33,6 +34,10 @@ class RegistryOptions:
         loopback_plain_http: whether ``localhost``/``127.*``/``[::1]`` registries use ``http://``
             too, as Docker does for local registries (true).
         user_agent: the ``User-Agent`` header (``aim-engine``).
+        proxies: proxy URL per scheme plus ``no`` (the bypass list), as
+            ``urllib.request.getproxies()`` returns them; ``None`` (the default) reads
+            ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY`` from the environment when the client is
+            created, as clusters behind a proxy need. ``{}`` means no proxy.
     """
 
     request_timeout: float = 30.0
@@ -51,6 +56,7 @@ class RegistryOptions:
     plain_http_hosts: frozenset[str] = field(default_factory=frozenset)
     loopback_plain_http: bool = True
     user_agent: str = "aim-engine"
+    proxies: Mapping[str, str] | None = None
 
     def scheme(self, host: str) -> str:
         """``http`` or ``https`` for a registry ``host[:port]``."""

@@ -445,3 +445,15 @@ async def test_digest_in_manifest_header_must_match_the_body(scripted):
     async with RegistryClient(options=FAST) as client:
         with pytest.raises(RegistryResponseError, match="does not match digest"):
             await client.inspect_image(f"{scripted.host}/aim/qwen:1.0")
+
+
+async def test_requests_go_through_the_proxy_of_the_environment(scripted):
+    scripted.serve_image("aim/qwen", "1.0", LABELS)
+    options = RegistryOptions(
+        proxies={"http": f"http://{scripted.host}", "no": "localhost,.internal"},
+        plain_http_hosts=frozenset({"registry.invalid:5000"}),
+    )
+    async with RegistryClient(options=options) as client:
+        found = await client.inspect_image("registry.invalid:5000/aim/qwen:1.0")
+    assert found.metadata.model is not None
+    assert {s.headers["Host"] for s in scripted.seen} == {"registry.invalid:5000"}
