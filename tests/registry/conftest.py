@@ -1,7 +1,8 @@
 """Fixtures of the registry tier: a scripted in-process registry, and real distribution registries.
 
 The real registries need the binary (``python -m aim_engine.testing.registry build``, or Go to
-build it on first use); without either, their tests skip with one line saying why. The scripted
+build it at collection time, outside any test's timeout); without either, their tests skip with
+one line saying why. The scripted
 registry needs nothing.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import shutil
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -45,20 +47,42 @@ async def scripted() -> AsyncIterator[ScriptedRegistry]:
         await runner.cleanup()
 
 
-@pytest.fixture(scope="session")
-def registry_binary() -> Path:
-    """The registry binary: cached, or built now when Go is on PATH; else the test skips."""
-    found = find_registry()
-    if found is not None:
-        return found
-    if shutil.which("go") is None:
-        pytest.skip(
-            "no registry binary and no Go to build it (python -m aim_engine.testing.registry build)"
-        )
+_BUILD_FAILED = pytest.StashKey[str]()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Build the registry once, before any test runs, when a collected test needs it.
+
+    Building here (minutes on a cold Go cache) keeps it out of every test's timeout. Nothing
+    happens when the binary is cached, no collected test uses it, or Go is missing.
+    """
+    wanted = any("registry_binary" in getattr(item, "fixturenames", ()) for item in items)
+    if not wanted or find_registry() is not None or shutil.which("go") is None:
+        return
+
+    def progress(line: str) -> None:
+        sys.stderr.write(f"registry: {line}\n")
+
+    progress("building the test registry (minutes on a cold Go cache)")
     try:
-        return install_registry(progress=lambda line: print(f"registry: {line}"))
+        install_registry(progress=progress)
     except BuildError as exc:
-        pytest.fail(f"building the registry failed: {exc}")
+        config.stash[_BUILD_FAILED] = str(exc)
+
+
+@pytest.fixture(scope="session")
+def registry_binary(request: pytest.FixtureRequest) -> Path:
+    """The registry binary (built at collection when Go is there); else the test skips."""
+    failure = request.config.stash.get(_BUILD_FAILED, None)
+    if failure is not None:
+        pytest.fail(f"building the registry failed: {failure}")
+    found = find_registry()
+    if found is None:
+        pytest.skip(
+            "no registry binary and no Go to build it "
+            "(python -m aim_engine.testing.registry build, or set AIM_TEST_REGISTRY_BIN)"
+        )
+    return found
 
 
 @pytest.fixture(scope="session")

@@ -28,9 +28,6 @@ from controllers.oci import (
 )
 from tests.registry.conftest import PASSWORD, USER, basic
 
-# The first test may build the registry (about 3.5 minutes on a cold Go cache).
-pytestmark = pytest.mark.timeout(600)
-
 LABELS = {
     "com.amd.aim.model.canonicalName": "Qwen/Qwen3-32B",
     "com.amd.aim.model.recommendedDeployments": (
