@@ -2,8 +2,10 @@
 
 The distribution API reports errors as an HTTP status plus a body
 ``{"errors": [{"code": "MANIFEST_UNKNOWN", "message": ...}]}``. The status decides first
-(401/403 auth, 404 not found), and the error codes decide for the other 4xx answers, so a
-registry that says 400 ``NAME_UNKNOWN`` or ``DENIED`` still gets the right class.
+(401/403 auth, 404 not found), then the error codes, so a registry that says 400
+``NAME_UNKNOWN`` or ``DENIED`` still gets the right class; a body that is not such JSON falls
+back to words in its text ("unauthorized", "denied", "not found", "manifest unknown"), as the
+original operator does.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ __all__ = ["check", "error_codes", "json_object", "next_link", "string_list"]
 
 _AUTH_CODES = frozenset({"UNAUTHORIZED", "DENIED"})
 _NOT_FOUND_CODES = frozenset({"MANIFEST_UNKNOWN", "NAME_UNKNOWN", "BLOB_UNKNOWN"})
+_AUTH_WORDS = ("unauthorized", "denied", "forbidden", "authentication required")
+_NOT_FOUND_WORDS = ("not found", "manifest unknown", "name unknown", "blob unknown")
 _LINK_RE = re.compile(r'<([^>]*)>\s*;\s*(?:[^,]*;\s*)?rel="?next"?', re.IGNORECASE)
 _MESSAGE_CHARS = 300
 
@@ -50,8 +54,9 @@ def check(resp: Response, what: str) -> Response:
         what: the registry and the object asked for, for messages (``ghcr.io: manifest a/b:1``).
 
     Raises:
-        RegistryAuthError: 401, 403, or codes ``UNAUTHORIZED``/``DENIED``.
-        ImageNotFoundError: 404, or codes ``MANIFEST_UNKNOWN``/``NAME_UNKNOWN``/``BLOB_UNKNOWN``.
+        RegistryAuthError: 401, 403, codes ``UNAUTHORIZED``/``DENIED``, or such words.
+        ImageNotFoundError: 404, codes ``MANIFEST_UNKNOWN``/``NAME_UNKNOWN``/``BLOB_UNKNOWN``,
+            or such words.
         RegistryError: any other status of 300 or more.
     """
     if 200 <= resp.status < 300:
@@ -60,9 +65,10 @@ def check(resp: Response, what: str) -> Response:
     names = {code for code, _ in codes}
     detail = "; ".join(f"{c}: {m}" if m else c for c, m in codes)[:_MESSAGE_CHARS]
     message = f"{what}: HTTP {resp.status}" + (f" ({detail})" if detail else "")
-    if resp.status in (401, 403) or names & _AUTH_CODES:
+    text = "" if codes else resp.body[:_MESSAGE_CHARS].decode("utf-8", "replace").lower()
+    if resp.status in (401, 403) or names & _AUTH_CODES or any(w in text for w in _AUTH_WORDS):
         raise RegistryAuthError(message, status=resp.status)
-    if resp.status == 404 or names & _NOT_FOUND_CODES:
+    if resp.status == 404 or names & _NOT_FOUND_CODES or any(w in text for w in _NOT_FOUND_WORDS):
         raise ImageNotFoundError(message, status=resp.status)
     raise RegistryError(message, status=resp.status)
 

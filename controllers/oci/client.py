@@ -24,7 +24,7 @@ import logging
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import TracebackType
+from types import MappingProxyType, TracebackType
 
 import aiohttp
 
@@ -71,7 +71,7 @@ class ImageInspection:
         digest: what the tag resolved to (the index's digest for a multi-arch image).
         image_digest: the linux/amd64 image manifest's digest (``digest`` for a single image).
         config_digest: the config blob's digest.
-        labels: the config's raw labels (empty when the image has none).
+        labels: the config's raw labels, read-only (empty when the image has none).
         metadata: the labels parsed for the model controller.
     """
 
@@ -261,7 +261,7 @@ class RegistryClient:
             digest=digest,
             image_digest=image_digest,
             config_digest=image_manifest.config.digest,
-            labels=labels,
+            labels=MappingProxyType(labels),
             metadata=parse_labels(labels),
         )
         self._inspections.put((ref.registry, ref.repository, digest, credentials), inspection)

@@ -175,10 +175,14 @@ async def test_token_service_refusal_is_an_auth_error(scripted):
         (400, {"errors": [{"code": "NAME_UNKNOWN"}]}, ImageNotFoundError, "ImageNotFound"),
         (400, {"errors": [{"code": "DENIED"}]}, RegistryAuthError, "AuthError"),
         (418, "teapot", RegistryError, "InfrastructureError"),
+        (400, "Access denied to this repository", RegistryAuthError, "AuthError"),
+        (400, "manifest unknown", ImageNotFoundError, "ImageNotFound"),
     ],
 )
 async def test_error_statuses_map_to_typed_errors(scripted, status, body, error, reason):
     async def answer(request: web.Request) -> web.StreamResponse:
+        if isinstance(body, str):
+            return web.Response(text=body, status=status)
         return web.json_response(body, status=status)
 
     scripted.on("GET", "/v2/aim/qwen/manifests/1.0", answer)
