@@ -19,6 +19,7 @@ import yaml
 from aiohttp import web
 
 from aim_engine.testing.apiserver import protobuf
+from aim_engine.testing.apiserver.builtin_decode import warning_headers
 from aim_engine.testing.apiserver.deletion import delete_object, delete_stored, parse_delete_options
 from aim_engine.testing.apiserver.faults import Faults
 from aim_engine.testing.apiserver.listing import list_objects
@@ -31,6 +32,7 @@ from aim_engine.testing.apiserver.selectors import (
     parse_field_selector,
     parse_label_selector,
 )
+from aim_engine.testing.apiserver.size_limits import read_body
 from aim_engine.testing.apiserver.state import ClusterState
 from aim_engine.testing.apiserver.status import (
     PageNotFoundError,
@@ -109,7 +111,7 @@ async def _json_body(request: web.Request) -> Any:
     accepted = ["application/json", "application/yaml", PROTOBUF]
     if media and media not in (*accepted, "*/*"):
         raise unsupported_media_type(media, accepted)
-    raw = await request.read()
+    raw = await read_body(request)
     if media == PROTOBUF:
         try:
             decoded = protobuf.decode(raw)
@@ -225,26 +227,31 @@ class ResourceHandler:
                 raise method_not_allowed()
             body = await _json_body(request)
             return json_response(
-                create_object(self.state, t, body, manager=_manager(request), dry_run=dry_run), 201
+                create_object(self.state, t, body, manager=_manager(request), dry_run=dry_run),
+                201,
+                warning_headers(t.warnings),
             )
         if verb == "update":
             body = await _json_body(request)
             live = get_stored(self.state, t)
             require_resource_version(t, body)
             return json_response(
-                commit_update(self.state, t, live, body, manager=_manager(request), dry_run=dry_run)
+                commit_update(
+                    self.state, t, live, body, manager=_manager(request), dry_run=dry_run
+                ),
+                headers=warning_headers(t.warnings),
             )
         if verb == "patch":
             code, obj = patch_object(
                 self.state,
                 t,
                 request.headers.get("Content-Type", ""),
-                await request.read(),
+                await read_body(request),
                 query,
                 manager=_manager(request),
                 dry_run=dry_run,
             )
-            return json_response(obj, code)
+            return json_response(obj, code, warning_headers(t.warnings))
         options = parse_delete_options(await _json_body(request), query)
         code, body = delete_object(self.state, t, options)
         return json_response(body, code)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from aim_engine.clock import Clock
+from aim_engine.testing.apiserver.builtin_schemas import BuiltinSchemas
 from aim_engine.testing.apiserver.registry import Registry, ServedResource
 from aim_engine.testing.apiserver.storage import ObjKey, Store
 
@@ -62,6 +63,7 @@ class ClusterState:
         self.options = options
         self.clock = clock
         self.registry = Registry()
+        self.builtin_schemas = BuiltinSchemas()  # read on the first write of a built-in kind
         self.store = Store(options.history)
         self.wake_controllers: Callable[[], None] = lambda: None
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 import copy
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aim_engine.objects import RawObject
 from aim_engine.testing.apiserver import crd, managed_fields
 from aim_engine.testing.apiserver.builtin_checks import builtin_decode_error, validate_builtin
+from aim_engine.testing.apiserver.builtin_decode import decode_builtin, kind_error
 from aim_engine.testing.apiserver.metadata import (
     metadata_shape_error,
     validate_metadata,
@@ -26,6 +27,7 @@ from aim_engine.testing.apiserver.metadata import (
 )
 from aim_engine.testing.apiserver.registry import ServedResource
 from aim_engine.testing.apiserver.schema import CompiledSchema, FieldError, invalid_status
+from aim_engine.testing.apiserver.size_limits import data_size_errors
 from aim_engine.testing.apiserver.state import ClusterState
 from aim_engine.testing.apiserver.status import (
     StatusError,
@@ -70,6 +72,8 @@ class Target:
     name: str = ""
     subresource: str = ""
     field_validation: str = ""
+    warnings: list[str] = field(default_factory=list, compare=False)
+    """``Warning`` header texts the write produced (unknown fields of built-in kinds)."""
 
     @property
     def api_version(self) -> str:
@@ -174,6 +178,7 @@ def _check_schema(t: Target, obj: RawObject, old: RawObject | None) -> None:
     if t.resource.key == ("apiextensions.k8s.io", "customresourcedefinitions"):
         errors.extend(crd.validate_crd(obj))
     errors.extend(validate_builtin(t.resource.key, obj))
+    errors.extend(data_size_errors(t.resource.key, obj))
     errors.extend(
         validate_metadata(obj["metadata"], label_style_name=t.resource.plural == "namespaces")
     )
@@ -202,7 +207,7 @@ def _go_type(value: Any) -> str:
     return "number" if isinstance(value, int | float) else "null"
 
 
-def _check_body(t: Target, body: Any) -> RawObject:
+def _check_body(state: ClusterState, t: Target, body: Any) -> RawObject:
     if not isinstance(body, dict):
         raise bad_request(
             f"the object provided is unrecognized (must be of type {t.resource.kind}): couldn't "
@@ -210,6 +215,12 @@ def _check_body(t: Target, body: Any) -> RawObject:
             f"{_go_type(body)} into Go value of type struct"
         )
     obj: RawObject = copy.deepcopy(body)
+    res = t.resource
+    mismatch = res.builtin and kind_error(
+        state.builtin_schemas, res.group, t.version, res.kind, obj
+    )
+    if mismatch:
+        raise bad_request(mismatch)
     if obj.get("apiVersion") not in (None, t.api_version) or obj.get("kind") not in (
         None,
         t.resource.kind,
@@ -225,6 +236,11 @@ def _check_body(t: Target, body: Any) -> RawObject:
         )
     if not t.resource.builtin and not obj.get("kind"):
         raise bad_request("Object 'Kind' is missing in request body")
+    if res.builtin:  # decoded into the Go type: wrong types, unknown fields
+        warnings = decode_builtin(
+            state.builtin_schemas, t.api_version, res.kind, obj, t.field_validation
+        )
+        t.warnings.extend(warnings)
     md = obj.get("metadata")
     if md is None:
         md = obj["metadata"] = {}
@@ -285,7 +301,7 @@ def create_object(
     Raises:
         StatusError: 400/403/404/409/422 like kube-apiserver.
     """
-    obj = _check_body(t, body)
+    obj = _check_body(state, t, body)
     md = obj["metadata"]
     if not md.get("name") and md.get("generateName"):
         md["name"] = str(md["generateName"]) + "".join(random.choices(_NAME_CHARS, k=5))
@@ -351,7 +367,7 @@ def commit_update(
     Raises:
         StatusError: 400 (name/namespace mismatch), 409 (stale resourceVersion), 422 (invalid).
     """
-    new = _check_body(t, candidate)
+    new = _check_body(state, t, candidate)
     md, omd = new["metadata"], old["metadata"]
     if md.get("name") and md["name"] != omd["name"]:
         raise bad_request(
