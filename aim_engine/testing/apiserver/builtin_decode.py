@@ -119,14 +119,11 @@ def _type_error(what: str, go_type: str, struct: str, fields: tuple[str, ...]) -
     return f"json: cannot unmarshal {what} into {where} of type {go_type}"
 
 
-class _AbortError(Exception):
-    """A custom Go decoder failed: decoding stops with this message."""
-
-
 class _Decoder:
     def __init__(self, definitions: Mapping[str, Mapping[str, Any]]) -> None:
         self.defs = definitions
         self.saved: str | None = None
+        self.fatal: str | None = None  # a custom Go decoder failed: decoding stopped
         self.unknown: list[str] = []
 
     def resolve(self, node: Mapping[str, Any]) -> tuple[Mapping[str, Any], str]:
@@ -162,7 +159,7 @@ class _Decoder:
         self, node: Mapping[str, Any], value: Any, struct: str, fields: tuple[str, ...], path: str
     ) -> None:
         schema, ref = self.resolve(node)
-        if value is None or ref in _RAW:
+        if value is None or ref in _RAW or self.fatal is not None:
             return
         if ref in (_QUANTITY, _INT_OR_STRING) or ref in _TIMES:
             self.custom(ref, value, struct, fields)
@@ -237,8 +234,7 @@ class _Decoder:
                 error = None
             else:
                 error = _FORMAT_WRONG
-            if error is not None:
-                raise _AbortError(error)
+            self.fatal = error
         elif ref == _INT_OR_STRING:
             if isinstance(value, str):
                 return
@@ -248,9 +244,9 @@ class _Decoder:
                 what = f"number {value}"
             else:
                 what = f"number {value!r}" if isinstance(value, float) else _json_kind(value)
-            raise _AbortError(_type_error(what, "int32", struct, fields))
+            self.fatal = _type_error(what, "int32", struct, fields)
         elif not isinstance(value, str):
-            raise _AbortError(_type_error(_json_kind(value), "string", struct, fields))
+            self.fatal = _type_error(_json_kind(value), "string", struct, fields)
 
 
 def _bytes(value: Any) -> bool:
@@ -274,11 +270,8 @@ def decode_errors(
     if root is None:
         return None, []
     decoder = _Decoder(schemas.definitions)
-    try:
-        decoder.value({"$ref": root}, obj, "", (), "")
-    except _AbortError as exc:
-        return str(exc), decoder.unknown
-    return decoder.saved, decoder.unknown
+    decoder.value({"$ref": root}, obj, "", (), "")
+    return decoder.fatal or decoder.saved, decoder.unknown
 
 
 def decode_builtin(
