@@ -16,7 +16,9 @@ from typing import Any
 import pytest
 from kubernetes_asyncio import client
 
-from tests.fakeapi.server_scenarios import raw
+from tests.fakeapi.server_scenarios import GROUP, PLURAL, raw, widget, widgets
+
+__all__ = ["widgets"]
 
 QUANTITY = (
     "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
@@ -419,3 +421,20 @@ async def test_a_body_of_another_kind_is_refused_with_the_real_message(
     body = {"apiVersion": api_version, "kind": kind, "metadata": {"name": "m"}}
     status, out = await raw(api_client, "POST", f"{prefix}/namespaces/{namespace}/{plural}", body)
     assert (status, out["reason"], out["message"]) == (400, "BadRequest", message)
+
+
+async def test_custom_resources_warn_about_pruned_fields(
+    api_client: client.ApiClient, namespace: str, widgets: str
+) -> None:
+    body = widget("pruned", namespace, size=1)
+    body["spec"]["bogus"] = True
+    body["top"] = 1
+    path = f"/apis/{GROUP}/v1/namespaces/{namespace}/{PLURAL}"
+    status, out, warnings = await _call(api_client, "POST", path, body)
+    assert status == 201
+    assert warnings == [
+        '299 - "unknown field \\"spec.bogus\\""',
+        '299 - "unknown field \\"top\\""',
+    ]
+    assert out["spec"] == {"size": 1}
+    assert "top" not in out

@@ -73,7 +73,7 @@ class Target:
     subresource: str = ""
     field_validation: str = ""
     warnings: list[str] = field(default_factory=list, compare=False)
-    """``Warning`` header texts the write produced (unknown fields of built-in kinds)."""
+    """``Warning`` header texts the write produced (unknown fields)."""
 
     @property
     def api_version(self) -> str:
@@ -163,10 +163,12 @@ def _check_schema(t: Target, obj: RawObject, old: RawObject | None) -> None:
     name = str(obj["metadata"].get("name", ""))
     errors: list[FieldError] = []
     if schema is not None:
-        before = copy.deepcopy(obj) if t.field_validation == "Strict" else None
+        before = copy.deepcopy(obj) if t.field_validation != "Ignore" else None
         schema.prune(obj)
         unknown = _removed_paths(before, obj, "") if before is not None else []
-        if unknown:
+        if unknown and t.field_validation != "Strict":  # Warn (the default): pruned, warned
+            t.warnings.extend(f'unknown field "{p}"' for p in unknown)
+        elif unknown:
             kind = t.resource.kind
             raise bad_request(
                 f'{kind} in version "{t.version}" cannot be handled as a {kind}: strict decoding '
