@@ -14,13 +14,17 @@ the shipped OpenAPI definitions (:mod:`aim_engine.testing.apiserver.builtin_sche
   a <Kind>:``;
 * the types with their own decoders: a ``Quantity`` accepts a number or a string matching the
   quantity grammar (else ``quantities must match the regular expression ...``), an
-  ``IntOrString`` a string or an int32, a ``Time`` a string; raw JSON fields (``FieldsV1``, the
-  ``JSON`` values of a CRD schema) take anything;
+  ``IntOrString`` a string or an int32, a ``Time`` a string; their failure stops decoding at once
+  (it wins over an earlier type error); raw JSON fields (``FieldsV1``, the ``JSON`` values of a
+  CRD schema) take anything;
 * ``null`` is accepted anywhere (it leaves the Go zero value);
 * an object key the struct does not have is an unknown field, named by its full path
   (``spec.containers[0].foo``). With ``fieldValidation=Strict`` that is a 400 (``strict decoding
   error: unknown field "spec.foo"``); otherwise the field is dropped, and under ``Warn`` (the
   default) each one becomes a ``Warning`` header.
+
+:func:`kind_error` words a body whose ``apiVersion``/``kind`` name another type, as the server's
+scheme does (``converting (v1.Secret) to (core.ConfigMap): unknown conversion``).
 
 Not modelled: the Go names of named scalar types (an enum field such as ``protocol`` is a
 ``v1.Protocol`` in Go but ``string`` here), time formats, duplicate keys.
@@ -29,15 +33,12 @@ Not modelled: the Go names of named scalar types (an enum field such as ``protoc
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
-from multidict import CIMultiDict
-
 from aim_engine.testing.apiserver.builtin_schemas import BuiltinSchemas
-from aim_engine.testing.apiserver.status import bad_request
 
-__all__ = ["decode_builtin", "decode_errors", "kind_error", "quantity_error", "warning_headers"]
+__all__ = ["decode_builtin", "decode_errors", "kind_error", "quantity_error"]
 
 _QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity"
 _INT_OR_STRING = "io.k8s.apimachinery.pkg.util.intstr.IntOrString"
@@ -276,7 +277,7 @@ def decode_errors(
 
 def decode_builtin(
     schemas: BuiltinSchemas, api_version: str, kind: str, obj: dict[str, Any], validation: str
-) -> list[str]:
+) -> tuple[str | None, list[str]]:
     """Check a built-in object's body as the server decodes it; drop its unknown fields.
 
     Args:
@@ -287,20 +288,19 @@ def decode_builtin(
         validation: The ``fieldValidation`` query parameter (``""`` means ``Warn``).
 
     Returns:
-        The warnings to send (``unknown field "spec.foo"``), empty unless ``Warn``.
-
-    Raises:
-        StatusError: 400 for a decoding error, or for unknown fields under ``Strict``.
+        ``(error, warnings)``: the 400 message for a decoding error (or for unknown fields under
+        ``Strict``), else None; the warnings to send (``unknown field "spec.foo"``), empty
+        unless ``Warn``.
     """
     error, unknown = decode_errors(schemas, api_version, kind, obj)
     version = api_version.rpartition("/")[2]
     prefix = f'{kind} in version "{version}" cannot be handled as a {kind}: '
     if error is not None:
-        raise bad_request(prefix + error)
+        return prefix + error, []
     texts = [f'unknown field "{path}"' for path in unknown]
     if texts and validation == "Strict":
-        raise bad_request(prefix + "strict decoding error: " + ", ".join(texts))
-    return texts if validation in ("", "Warn") else []
+        return prefix + "strict decoding error: " + ", ".join(texts), []
+    return None, texts if validation in ("", "Warn") else []
 
 
 def kind_error(
@@ -335,14 +335,3 @@ def kind_error(
         f'{prefix}no kind "{body_kind}" is registered for version "{api_version}" in scheme '
         '"pkg/runtime/scheme.go:110"'
     )
-
-
-def warning_headers(texts: Sequence[str]) -> CIMultiDict[str] | None:
-    """``Warning`` headers as kube-apiserver writes them (``299 - "<text>"``), one per text."""
-    if not texts:
-        return None
-    headers: CIMultiDict[str] = CIMultiDict()
-    for text in texts:
-        quoted = text.replace("\\", "\\\\").replace('"', '\\"')
-        headers.add("Warning", f'299 - "{quoted}"')
-    return headers

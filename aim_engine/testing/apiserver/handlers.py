@@ -19,12 +19,12 @@ import yaml
 from aiohttp import web
 
 from aim_engine.testing.apiserver import protobuf
-from aim_engine.testing.apiserver.builtin_decode import warning_headers
 from aim_engine.testing.apiserver.deletion import delete_object, delete_stored, parse_delete_options
 from aim_engine.testing.apiserver.faults import Faults
 from aim_engine.testing.apiserver.listing import list_objects
 from aim_engine.testing.apiserver.patching import patch_object
 from aim_engine.testing.apiserver.protobuf import PROTOBUF
+from aim_engine.testing.apiserver.request_body import read_body
 from aim_engine.testing.apiserver.request_options import check_write_options, timeout_seconds
 from aim_engine.testing.apiserver.routing import ResourcePath
 from aim_engine.testing.apiserver.selectors import (
@@ -32,7 +32,6 @@ from aim_engine.testing.apiserver.selectors import (
     parse_field_selector,
     parse_label_selector,
 )
-from aim_engine.testing.apiserver.size_limits import read_body
 from aim_engine.testing.apiserver.state import ClusterState
 from aim_engine.testing.apiserver.status import (
     PageNotFoundError,
@@ -45,6 +44,7 @@ from aim_engine.testing.apiserver.status import (
     unsupported_media_type,
 )
 from aim_engine.testing.apiserver.tables import table_for, wants_table
+from aim_engine.testing.apiserver.warning_headers import warning_headers
 from aim_engine.testing.apiserver.watch import WatchHub, WatchParams, serve_watch
 from aim_engine.testing.apiserver.writes import (
     Target,

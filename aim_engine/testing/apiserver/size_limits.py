@@ -1,11 +1,9 @@
-"""Size limits kube-apiserver enforces: request bodies, and the data of a ConfigMap or Secret.
+"""The data size limit of ConfigMaps and Secrets.
 
-* A write's body is read up to ``--max-request-body-bytes`` (3 MiB by default); a longer one is a
-  413 ``Request entity too large: limit is 3145728`` Status, whatever its size (the fake stops
-  reading at the limit too, so a 100 MiB body costs no more than a 3 MiB one).
-* The values of a ConfigMap's ``data`` and ``binaryData`` together, and of a Secret's ``data``
-  (``stringData`` merged in), may hold at most 1 MiB; more is a 422 on the object, at field
-  ``[]`` for a ConfigMap and ``data`` for a Secret.
+The values of a ConfigMap's ``data`` and ``binaryData`` together, and of a Secret's ``data``
+(``stringData`` merged in), may hold at most 1 MiB (``MaxSecretSize``); more is a 422 on the
+object, at field ``[]`` for a ConfigMap and ``data`` for a Secret. (The request body limit is
+in :mod:`aim_engine.testing.apiserver.request_body`.)
 """
 
 from __future__ import annotations
@@ -15,35 +13,12 @@ import binascii
 from collections.abc import Mapping
 from typing import Any
 
-from aiohttp import web
-
 from aim_engine.testing.apiserver.field_errors import FieldError, too_long
-from aim_engine.testing.apiserver.status import StatusError, status_body
 
-__all__ = ["MAX_DATA_BYTES", "MAX_REQUEST_BODY_BYTES", "data_size_errors", "read_body"]
+__all__ = ["MAX_DATA_BYTES", "data_size_errors"]
 
-MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024
-"""kube-apiserver's default ``--max-request-body-bytes``."""
 MAX_DATA_BYTES = 1024 * 1024
 """The most data a ConfigMap or Secret holds (``MaxSecretSize``)."""
-_CHUNK = 256 * 1024
-
-
-async def read_body(request: web.Request, limit: int = MAX_REQUEST_BODY_BYTES) -> bytes:
-    """The request body, refused once it is longer than ``limit``.
-
-    Raises:
-        StatusError: 413 ``RequestEntityTooLarge``.
-    """
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.content.iter_chunked(_CHUNK):
-        size += len(chunk)
-        if size > limit:
-            message = f"Request entity too large: limit is {limit}"
-            raise StatusError(413, status_body(413, "RequestEntityTooLarge", message))
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _decoded_size(value: Any) -> int:

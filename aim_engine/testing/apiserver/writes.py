@@ -239,9 +239,11 @@ def _check_body(state: ClusterState, t: Target, body: Any) -> RawObject:
     if not t.resource.builtin and not obj.get("kind"):
         raise bad_request("Object 'Kind' is missing in request body")
     if res.builtin:  # decoded into the Go type: wrong types, unknown fields
-        warnings = decode_builtin(
+        decode_error, warnings = decode_builtin(
             state.builtin_schemas, t.api_version, res.kind, obj, t.field_validation
         )
+        if decode_error is not None:
+            raise bad_request(decode_error)
         t.warnings.extend(warnings)
     md = obj.get("metadata")
     if md is None:

@@ -15,11 +15,11 @@ from aim_engine.testing.apiserver.builtin_decode import (
     decode_errors,
     kind_error,
     quantity_error,
-    warning_headers,
 )
 from aim_engine.testing.apiserver.builtin_schema_gen import build_data, trim_schema
 from aim_engine.testing.apiserver.builtin_schemas import BuiltinSchemas
 from aim_engine.testing.apiserver.size_limits import data_size_errors
+from aim_engine.testing.apiserver.warning_headers import warning_headers
 
 FORMAT = (
     "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
