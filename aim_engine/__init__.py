@@ -104,7 +104,7 @@ from aim_engine.kinds import ROLE_BINDING as ROLE_BINDING
 from aim_engine.kinds import SECRET as SECRET
 from aim_engine.kinds import SERVICE as SERVICE
 from aim_engine.kinds import SERVICE_ACCOUNT as SERVICE_ACCOUNT
-from aim_engine.kinds import KindRegistry as KindRegistry
+from aim_engine.kinds import KindCatalog as KindCatalog
 from aim_engine.kinds import ResourceKind as ResourceKind
 from aim_engine.leader import LeaderElectionConfig as LeaderElectionConfig
 from aim_engine.leader import LeaseLostError as LeaseLostError
@@ -117,6 +117,7 @@ from aim_engine.objects import key_of as key_of
 from aim_engine.objects import meta as meta
 from aim_engine.objects import name_of as name_of
 from aim_engine.objects import namespace_of as namespace_of
+from aim_engine.objects import resource_version_of as resource_version_of
 from aim_engine.objects import uid_of as uid_of
 from aim_engine.ownership import controller_of as controller_of
 from aim_engine.ownership import is_owned_by as is_owned_by
@@ -175,7 +176,7 @@ __all__ = [
     "InvalidError",
     "InvalidSpecError",
     "ItemExponentialRateLimiter",
-    "KindRegistry",
+    "KindCatalog",
     "LeaderElectionConfig",
     "LeaseLostError",
     "Manager",
@@ -240,6 +241,7 @@ __all__ = [
     "remove_condition",
     "remove_finalizer",
     "resource_version_changed",
+    "resource_version_of",
     "run_finalizer",
     "set_condition",
     "set_controller_reference",

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from enum import StrEnum
 from typing import Any, Literal
 
 __all__ = [
     "ConditionStatus",
+    "ConditionStatusValue",
     "format_time",
     "get_condition",
     "is_true",
@@ -27,7 +29,17 @@ __all__ = [
     "status_changed",
 ]
 
-ConditionStatus = Literal["True", "False", "Unknown"]
+
+class ConditionStatus(StrEnum):
+    """Status of a condition."""
+
+    TRUE = "True"
+    FALSE = "False"
+    UNKNOWN = "Unknown"
+
+
+ConditionStatusValue = ConditionStatus | Literal["True", "False", "Unknown"]
+"""A :class:`ConditionStatus`, or its string (what :func:`set_condition` accepts)."""
 
 
 def format_time(when: dt.datetime) -> str:
@@ -57,7 +69,7 @@ def is_true(conditions: Sequence[Mapping[str, Any]] | None, type: str) -> bool: 
 def set_condition(
     conditions: list[dict[str, Any]],
     type: str,  # noqa: A002
-    status: ConditionStatus,
+    status: ConditionStatusValue,
     reason: str,
     message: str,
     *,
@@ -69,7 +81,7 @@ def set_condition(
     Args:
         conditions: the list to edit (usually ``status["conditions"]``).
         type: the condition type (``Ready``).
-        status: ``"True"``, ``"False"`` or ``"Unknown"``.
+        status: ``"True"``, ``"False"`` or ``"Unknown"`` (or the :class:`ConditionStatus`).
         reason: a CamelCase machine-readable reason.
         message: a human-readable message.
         observed_generation: the object's ``metadata.generation`` (``None`` leaves it out).
@@ -78,7 +90,12 @@ def set_condition(
     Returns:
         Whether anything changed.
     """
-    desired: dict[str, Any] = {"type": type, "status": status, "reason": reason, "message": message}
+    desired: dict[str, Any] = {
+        "type": type,
+        "status": str(status),  # a plain str: stored objects hold JSON types only
+        "reason": reason,
+        "message": message,
+    }
     if observed_generation is not None:
         desired["observedGeneration"] = observed_generation
     for i, cond in enumerate(conditions):

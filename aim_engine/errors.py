@@ -48,12 +48,12 @@ error, and the fake API server's internal signals (each becomes an HTTP response
     └── ManagerStartError             [aim_engine.testing.fixtures] test manager stopped before sync
     ValueError
     ├── StructuralError               [aim_engine.api.structural] schema has no structural form
-    └── CelRuleError                  [aim_engine.testing.apiserver.cel_rules] rule does not compile
+    └── CelRuleError                  [aim_engine.testing.apiserver._schema._cel_rules] bad rule
     Exception
     ├── StatusError                   [aim_engine.testing.apiserver] error Status + HTTP code
-    ├── PageNotFoundError             [aim_engine.testing.apiserver.status] plain-text 404
-    ├── PatchError                    [aim_engine.testing.apiserver.patches] patch cannot apply
-    └── ApplyConflict                 [aim_engine.testing.apiserver.managed_fields] SSA conflict
+    ├── PageNotFoundError             [aim_engine.testing.apiserver._status] plain-text 404
+    ├── PatchError                    [aim_engine.testing.apiserver._patches._json_patches]
+    └── ApplyConflict                 [aim_engine.testing.apiserver._patches._managed_fields]
 
 :func:`api_error_from_status` is the single place where an HTTP status and a Kubernetes ``Status``
 body become one of these classes; :func:`aim_engine.controller.classify` is the single place where

@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 from aim_engine.client import Client, PatchType
 from aim_engine.errors import ConflictError, InvalidError, NotFoundError
 from aim_engine.kinds import ResourceKind
-from aim_engine.objects import RawObject, meta, name_of, namespace_of
+from aim_engine.objects import RawObject, meta, name_of, namespace_of, resource_version_of
 
 __all__ = [
     "add_finalizer",
@@ -64,7 +64,7 @@ def _add_ops(obj: Mapping[str, Any], name: str) -> list[dict[str, Any]]:
             {"op": "test", "path": "/metadata/finalizers", "value": current},
             {"op": "add", "path": "/metadata/finalizers/-", "value": name},
         ]
-    rv = meta(obj).get("resourceVersion")
+    rv = resource_version_of(obj)
     guard = [{"op": "test", "path": "/metadata/resourceVersion", "value": rv}] if rv else []
     return [*guard, {"op": "add", "path": "/metadata/finalizers", "value": [name]}]
 

@@ -2,13 +2,13 @@
 
 A :class:`ResourceKind` is the group/version/kind/plural/scope of one served type; it builds the
 REST paths. :data:`BUILTIN_KINDS` holds the built-in types an operator uses; custom kinds are
-registered at run time on a :class:`KindRegistry` (one per client, never global). Kinds nobody
-registered are found through API discovery by :meth:`aim_engine.client.Client.resolve_kind`.
+added at run time to a :class:`KindCatalog` (one per client, never global). Kinds nobody
+added are found through API discovery by :meth:`aim_engine.client.Client.resolve_kind`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -34,7 +34,7 @@ __all__ = [
     "SECRET",
     "SERVICE",
     "SERVICE_ACCOUNT",
-    "KindRegistry",
+    "KindCatalog",
     "ResourceKind",
 ]
 
@@ -152,26 +152,26 @@ BUILTIN_KINDS: tuple[ResourceKind, ...] = (
 )
 
 
-class KindRegistry:
-    """Kinds by ``(apiVersion, kind)``, built-ins first. One per client, never global."""
+class KindCatalog:
+    """The kinds a client knows, by ``(apiVersion, kind)``, built-ins first.
+
+    One per client (:attr:`aim_engine.client.Client.kinds`), never global. Add custom kinds with
+    :meth:`add`; a kind not in the catalog is looked up through API discovery and then added.
+    """
 
     def __init__(self, kinds: Iterable[ResourceKind] = BUILTIN_KINDS) -> None:
         self._by_gvk: dict[tuple[str, str], ResourceKind] = {}
         for k in kinds:
-            self.register(k)
+            self.add(k)
 
-    def register(self, kind: ResourceKind) -> ResourceKind:
+    def add(self, kind: ResourceKind) -> ResourceKind:
         """Add (or replace) a kind and return it."""
         self._by_gvk[(kind.api_version, kind.kind)] = kind
         return kind
 
     def get(self, api_version: str, kind: str) -> ResourceKind | None:
-        """The registered kind for an ``apiVersion``/``kind`` pair, or ``None``."""
+        """The kind for an ``apiVersion``/``kind`` pair, or ``None``."""
         return self._by_gvk.get((api_version, kind))
-
-    def for_object(self, obj: Mapping[str, object]) -> ResourceKind | None:
-        """The registered kind of a raw object (by its ``apiVersion`` and ``kind``)."""
-        return self.get(str(obj.get("apiVersion", "")), str(obj.get("kind", "")))
 
     def __iter__(self) -> Iterator[ResourceKind]:
         return iter(self._by_gvk.values())

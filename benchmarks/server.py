@@ -36,7 +36,7 @@ import gc
 import signal
 import sys
 
-from aim_engine.testing.apiserver.server import FakeApiServer
+from aim_engine.testing.apiserver import FakeApiServer
 
 
 async def _freeze_gc(every: float) -> None:

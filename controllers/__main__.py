@@ -21,11 +21,12 @@ from aim_engine.client import Client
 from aim_engine.leader import LeaderElectionConfig, LeaseLostError
 from aim_engine.log import ContextFilter, JsonFormatter
 from aim_engine.manager import Manager
+from controllers.defaults import Defaults
 from controllers.registry import SETUPS
 
 __all__ = ["build_parser", "main"]
 
-LEADER_ELECTION_ID = "3be10d2f.eai.amd.com"
+LEADER_ELECTION_ID = Defaults.LEADER_ELECTION_ID
 SA_NAMESPACE_FILE = pathlib.Path("/var/run/secrets/kubernetes.io/serviceaccount/namespace")
 
 logger = logging.getLogger("aim_engine.operator")

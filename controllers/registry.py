@@ -1,6 +1,7 @@
 """The AIM controllers the operator runs, as setup functions that register on a Manager.
 
-Each AIM kind's reconciler module contributes one ``setup(manager)`` here. The reconcilers
+Each AIM kind's reconciler package (``controllers/<kind>/``) contributes its ``setup(manager)``
+here; ``docs/contributing.md`` describes the layout. The reconcilers
 themselves (models, templates, services, caches, artifacts, runtime configs) are not written
 yet; until they are, the operator runs its manager (metrics, probes, leader election, caches)
 with no controllers registered.

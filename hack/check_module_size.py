@@ -1,4 +1,9 @@
-"""Fail when a Python module in the product is over the hard cap of 800 lines (style guide B1)."""
+"""Fail when a Python module is over the hard cap of 800 lines.
+
+Covers the product, the benchmarks, the examples and the tests. The rule (soft cap 400, hard cap
+800, split by concept) is in ``docs/contributing.md``; the soft cap stays advisory (reviewers ask
+for a split by concept), so it is not checked here.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import pathlib
 import sys
 
 HARD_CAP = 800
-ROOTS = ("aim_engine", "controllers", "benchmarks", "examples")
+ROOTS = ("aim_engine", "controllers", "benchmarks", "examples", "tests")
 
 
 def main() -> int:

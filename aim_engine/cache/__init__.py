@@ -4,7 +4,7 @@ Typical use::
 
     cache = Cache(client, clock=SystemClock(), registry=registry)
     pods = cache.informer(POD, namespace="team-a")
-    pods.add_handler(EventHandlerFuncs(add=lambda obj, initial: queue.add(key_of(obj))))
+    pods.add_handler(ResourceEventHandlerFuncs(add=lambda obj, initial: queue.add(key_of(obj))))
     async with asyncio.TaskGroup() as tg:
         tg.create_task(cache.run())
         await cache.wait_for_sync(120)
@@ -19,9 +19,9 @@ from aim_engine.cache._backoff import Backoff as Backoff
 from aim_engine.cache._cache import Cache as Cache
 from aim_engine.cache._cache import CacheNotSyncedError as CacheNotSyncedError
 from aim_engine.cache._cache import Reader as Reader
-from aim_engine.cache._handlers import EventHandler as EventHandler
-from aim_engine.cache._handlers import EventHandlerFuncs as EventHandlerFuncs
 from aim_engine.cache._handlers import HandlerRegistration as HandlerRegistration
+from aim_engine.cache._handlers import ResourceEventHandler as ResourceEventHandler
+from aim_engine.cache._handlers import ResourceEventHandlerFuncs as ResourceEventHandlerFuncs
 from aim_engine.cache._informer import Informer as Informer
 from aim_engine.cache._informer import InformerStatistics as InformerStatistics
 from aim_engine.cache._informer import Transform as Transform
@@ -47,8 +47,6 @@ __all__ = [
     "Backoff",
     "Cache",
     "CacheNotSyncedError",
-    "EventHandler",
-    "EventHandlerFuncs",
     "HandlerRegistration",
     "IndexFunc",
     "Informer",
@@ -59,6 +57,8 @@ __all__ = [
     "Reflector",
     "ReflectorOptions",
     "ReflectorSink",
+    "ResourceEventHandler",
+    "ResourceEventHandlerFuncs",
     "Store",
     "Transform",
     "WatchEventLike",

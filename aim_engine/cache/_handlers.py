@@ -1,4 +1,9 @@
-"""Event handlers and their fan-out: each handler gets its own buffer and its own task.
+"""Resource event handlers and their fan-out: each handler gets its own buffer and its own task.
+
+A :class:`ResourceEventHandler` (client-go's name) receives an informer's raw add/update/delete
+callbacks. It is not the controller's :class:`aim_engine.controller.EventHandler`, which maps an
+event to the requests to reconcile; a controller plugs one into an informer through an
+:class:`aim_engine.controller.InformerBinding`, which is a resource event handler.
 
 A shared informer serves many handlers (several controllers watching the same kind). The
 informer never calls a handler directly: it appends a notification to that handler's unbounded
@@ -23,14 +28,14 @@ from typing import Protocol
 from aim_engine.clock import Clock, wait_event
 from aim_engine.objects import RawObject
 
-__all__ = ["EventHandler", "EventHandlerFuncs", "HandlerRegistration"]
+__all__ = ["HandlerRegistration", "ResourceEventHandler", "ResourceEventHandlerFuncs"]
 
 logger = logging.getLogger(__name__)
 
 _BATCH = 128  # notifications delivered before yielding to the event loop
 
 
-class EventHandler(Protocol):
+class ResourceEventHandler(Protocol):
     """What an informer tells a handler. All three methods are synchronous and must be cheap.
 
     Arguments are passed positionally, so implementations may name their parameters freely.
@@ -50,8 +55,8 @@ class EventHandler(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class EventHandlerFuncs:
-    """An :class:`EventHandler` built from optional callables (missing ones ignore the event)."""
+class ResourceEventHandlerFuncs:
+    """A :class:`ResourceEventHandler` from optional callables (missing ones ignore the event)."""
 
     add: Callable[[RawObject, bool], None] | None = None
     update: Callable[[RawObject, RawObject, bool], None] | None = None
@@ -80,7 +85,7 @@ _Notification = tuple[int, RawObject | None, RawObject | None, bool]
 class Listener:
     """One handler's buffer and delivery loop (internal to the informer)."""
 
-    def __init__(self, handler: EventHandler, kind: str) -> None:
+    def __init__(self, handler: ResourceEventHandler, kind: str) -> None:
         self.handler = handler
         self.kind = kind
         self.task: asyncio.Task[None] | None = None
@@ -151,7 +156,7 @@ class HandlerRegistration:
         self._remove = remove
 
     @property
-    def handler(self) -> EventHandler:
+    def handler(self) -> ResourceEventHandler:
         """The registered handler."""
         return self._listener.handler
 

@@ -27,7 +27,7 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from aim_engine.cache._handlers import EventHandler, HandlerRegistration, Listener
+from aim_engine.cache._handlers import HandlerRegistration, Listener, ResourceEventHandler
 from aim_engine.cache._labels import LabelSelector
 from aim_engine.cache._listwatch import ListerWatcher
 from aim_engine.cache._metrics import KindMetrics
@@ -36,7 +36,7 @@ from aim_engine.cache._store import NAMESPACE_INDEX, Change, IndexFunc, Store, o
 from aim_engine.clock import Clock, wait_event
 from aim_engine.errors import ConfigurationError
 from aim_engine.kinds import ResourceKind
-from aim_engine.objects import RawObject, meta
+from aim_engine.objects import RawObject, resource_version_of
 
 __all__ = ["Informer", "InformerStatistics", "Transform", "strip_managed_fields"]
 
@@ -241,7 +241,7 @@ class Informer:
 
     # -- handlers ----------------------------------------------------------------------------
 
-    def add_handler(self, handler: EventHandler) -> HandlerRegistration:
+    def add_handler(self, handler: ResourceEventHandler) -> HandlerRegistration:
         """Register a handler; if the informer has synced it first gets the current contents."""
         listener = Listener(handler, self.kind.kind)
         if self.has_synced:
@@ -331,15 +331,13 @@ class Informer:
         key = object_key(obj)
         before = len(self._store)
         if event_type == "DELETED":
-            change = self._store.delete(key)
-            if change is not None:
-                # Hand out the final state from the event, not the last cached one.
-                change = Change("deleted", obj, None)
+            # Hand out the final state from the event, not the last cached one.
+            change = self._store.delete(key, final=obj)
         else:
-            rv = str(meta(obj).get("resourceVersion") or "")
+            rv = resource_version_of(obj)
             if rv and self._store.resource_version(key) == rv:
                 return
-            change = self._store.upsert(obj)
+            change = self._store.upsert(obj, key)
         self._count(before)
         if change is not None:
             self._notify(change, False)

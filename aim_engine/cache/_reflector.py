@@ -47,7 +47,7 @@ from aim_engine.errors import (
     TransportError,
 )
 from aim_engine.kinds import ResourceKind
-from aim_engine.objects import RawObject, meta
+from aim_engine.objects import RawObject, meta, resource_version_of
 
 __all__ = ["Reflector", "ReflectorOptions", "ReflectorSink"]
 
@@ -251,9 +251,8 @@ class Reflector:
                 )
             items = page.get("items") or []
             objects.extend(items)
-            page_meta = meta(page)
-            rv = str(page_meta.get("resourceVersion") or rv)
-            token = page_meta.get("continue") or None
+            rv = resource_version_of(page) or rv
+            token = meta(page).get("continue") or None
             if token is None:
                 return objects, rv
 
@@ -335,7 +334,7 @@ class Reflector:
 
     def _handle(self, event: WatchEventLike) -> None:
         obj = event.object
-        rv = str(meta(obj).get("resourceVersion") or "")
+        rv = resource_version_of(obj)
         if event.type in ("ADDED", "MODIFIED", "DELETED"):
             self._sink.apply(event.type, obj)
         elif event.type != "BOOKMARK":

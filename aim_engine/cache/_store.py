@@ -31,7 +31,7 @@ from typing import Literal
 
 from aim_engine.cache._labels import LabelSelector
 from aim_engine.errors import ConfigurationError
-from aim_engine.objects import RawObject, meta, namespace_of
+from aim_engine.objects import RawObject, meta, namespace_of, resource_version_of
 
 __all__ = ["NAMESPACE_INDEX", "Change", "IndexFunc", "Store", "object_key", "store_key"]
 
@@ -174,10 +174,6 @@ class Store:
             raise ConfigurationError(f"no index named {index_name!r}")
         return list(index)
 
-    def indexer_names(self) -> builtins.list[str]:
-        """Names of all indexes, ``namespace`` first."""
-        return list(self._indexer_names)
-
     def iter_objects(self) -> Iterator[RawObject]:
         """Decode the objects one at a time (a snapshot of the keys is taken first)."""
         for key in list(self._items):
@@ -205,9 +201,15 @@ class Store:
             for value in values:
                 index.setdefault(value, {})[key] = None
 
-    def upsert(self, obj: RawObject) -> Change:
-        """Store ``obj`` (added or replacing the object with the same key)."""
-        key = object_key(obj)
+    def upsert(self, obj: RawObject, key: str | None = None) -> Change:
+        """Store ``obj`` (added or replacing the object with the same key).
+
+        Args:
+            obj: the object.
+            key: its store key, when the caller has computed it already (else computed here).
+        """
+        if key is None:
+            key = object_key(obj)
         entry = self._items.get(key)
         old = None
         if entry is not None:
@@ -216,13 +218,20 @@ class Store:
         self._put(key, obj)
         return Change("added" if old is None else "updated", old, obj)
 
-    def delete(self, key: str) -> Change | None:
-        """Remove the object under ``key``; ``None`` if there was none."""
+    def delete(self, key: str, final: RawObject | None = None) -> Change | None:
+        """Remove the object under ``key``; ``None`` if there was none.
+
+        Args:
+            key: the store key.
+            final: the object's final state, when the caller has it (a watch ``DELETED`` event
+                carries it): the change reports it, and the stored copy is never decoded.
+                Without it the change reports the last stored state.
+        """
         entry = self._items.pop(key, None)
         if entry is None:
             return None
         self._unindex(key, entry)
-        return Change("deleted", _decode(entry.blob), None)
+        return Change("deleted", _decode(entry.blob) if final is None else final, None)
 
     def replace(self, objects: Iterable[RawObject]) -> builtins.list[Change]:
         """Make the store hold exactly ``objects`` and return what changed.
@@ -237,10 +246,10 @@ class Store:
             key = object_key(obj)
             seen.add(key)
             entry = self._items.get(key)
-            rv = _resource_version(obj)
+            rv = resource_version_of(obj)
             if entry is not None and rv and entry.resource_version == rv:
                 continue
-            changes.append(self.upsert(obj))
+            changes.append(self.upsert(obj, key))
         for key in [k for k in self._items if k not in seen]:
             change = self.delete(key)
             if change is not None:
@@ -258,7 +267,7 @@ class Store:
         )
         entry = _Entry(
             marshal.dumps(obj),
-            _own(_resource_version(obj)),
+            _own(resource_version_of(obj)),
             {k: _own(v) if isinstance(v, str) else v for k, v in labels.items()}
             if isinstance(labels, Mapping) and labels
             else _NO_LABELS,
@@ -305,10 +314,6 @@ class Store:
                 continue
             out.append(_decode(entry.blob))
         return out
-
-
-def _resource_version(obj: Mapping[str, object]) -> str:
-    return str(meta(obj).get("resourceVersion") or "")
 
 
 def _own(text: str) -> str:

@@ -28,8 +28,8 @@ from aim_engine.client._rest import Transport, json_body
 from aim_engine.client._watch import WatchStream
 from aim_engine.clock import Clock
 from aim_engine.errors import ConfigurationError
-from aim_engine.kinds import KindRegistry, ResourceKind
-from aim_engine.objects import RawObject, name_of, namespace_of
+from aim_engine.kinds import KindCatalog, ResourceKind
+from aim_engine.objects import RawObject, name_of, namespace_of, resource_version_of
 
 __all__ = ["Client", "PatchType", "PropagationPolicy"]
 
@@ -67,7 +67,7 @@ class Client:
         timeout: total seconds per non-watch request; ``None`` (default) for no limit.
 
     Attributes:
-        kinds: the client's :class:`~aim_engine.kinds.KindRegistry`; register custom kinds here.
+        kinds: the client's :class:`~aim_engine.kinds.KindCatalog`; add custom kinds to it.
     """
 
     def __init__(
@@ -75,10 +75,10 @@ class Client:
         configuration: Any,
         *,
         registry: CollectorRegistry | None = None,
-        kinds: KindRegistry | None = None,
+        kinds: KindCatalog | None = None,
         timeout: float | None = None,
     ) -> None:
-        self.kinds = kinds if kinds is not None else KindRegistry()
+        self.kinds = kinds if kinds is not None else KindCatalog()
         self._transport = Transport(configuration, registry=registry, timeout=timeout)
         self._discovery = Discovery(self._get_path)
 
@@ -204,9 +204,9 @@ class Client:
         return (await self._transport.request("GET", path, resource=path)).body
 
     async def resolve_kind(self, api_version: str, kind: str) -> ResourceKind:
-        """The :class:`ResourceKind` for ``apiVersion``/``kind``: registry first, then discovery.
+        """The :class:`ResourceKind` for ``apiVersion``/``kind``: the catalog first, then discovery.
 
-        A kind found by discovery is registered on :attr:`kinds`.
+        A kind found by discovery is added to :attr:`kinds`.
 
         Raises:
             NotFoundError: the server does not serve that kind.
@@ -215,7 +215,7 @@ class Client:
         if known is not None:
             return known
         found = await self._discovery.find(api_version, kind)
-        return self.kinds.register(found)
+        return self.kinds.add(found)
 
     # -- reads ------------------------------------------------------------------------------
 
@@ -312,7 +312,7 @@ class Client:
             )
             meta = page.get("metadata") or {}
             if list_rv is None:
-                list_rv = str(meta.get("resourceVersion") or "")
+                list_rv = resource_version_of(page)
             items.extend(page.get("items") or [])
             token = meta.get("continue") or None
             if not token:

@@ -86,7 +86,3 @@ class Discovery:
             "NotFound",
             f"the server could not find the requested resource: kind {kind} in {api_version}",
         )
-
-    def invalidate(self) -> None:
-        """Forget every cached discovery document."""
-        self._docs.clear()

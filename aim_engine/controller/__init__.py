@@ -1,9 +1,9 @@
 """Controllers: watches feed a work queue, N workers run a level-based reconciler.
 
-Public API: :class:`Request`, :class:`Result`, :class:`Reconciler`, :func:`builder` /
-:class:`ControllerBuilder`, :class:`Controller`, the predicates and the event handlers, and
-:func:`classify` (the single mapping from an exception to an :class:`ErrorCategory`). See
-``docs/concepts/reconcile.md``.
+Public API: :data:`Request` (an :class:`~aim_engine.objects.ObjectKey`), :class:`Result`,
+:class:`Reconciler`, :func:`builder` / :class:`ControllerBuilder`, :class:`Controller`, the
+predicates and the event handlers, and :func:`classify` (the single mapping from an exception to
+an :class:`ErrorCategory`). See ``docs/concepts/reconcile.md``.
 """
 
 from __future__ import annotations
@@ -14,8 +14,12 @@ from aim_engine.controller._builder import ControllerHost as ControllerHost
 from aim_engine.controller._builder import InformerSource as InformerSource
 from aim_engine.controller._builder import builder as builder
 from aim_engine.controller._builder import new_controller_metrics as new_controller_metrics
+from aim_engine.controller._classify import POLICIES as POLICIES
+from aim_engine.controller._classify import ErrorCategory as ErrorCategory
+from aim_engine.controller._classify import Policy as Policy
+from aim_engine.controller._classify import ReconcileTimeoutError as ReconcileTimeoutError
+from aim_engine.controller._classify import classify as classify
 from aim_engine.controller._controller import Controller as Controller
-from aim_engine.controller._handler import LOW_PRIORITY as LOW_PRIORITY
 from aim_engine.controller._handler import EnqueueForObject as EnqueueForObject
 from aim_engine.controller._handler import EnqueueForOwner as EnqueueForOwner
 from aim_engine.controller._handler import EnqueueMapped as EnqueueMapped
@@ -37,14 +41,8 @@ from aim_engine.controller._predicate import resource_version_changed as resourc
 from aim_engine.controller._types import Reconciler as Reconciler
 from aim_engine.controller._types import Request as Request
 from aim_engine.controller._types import Result as Result
-from aim_engine.controller._worker import POLICIES as POLICIES
-from aim_engine.controller._worker import ErrorCategory as ErrorCategory
-from aim_engine.controller._worker import Policy as Policy
-from aim_engine.controller._worker import ReconcileTimeoutError as ReconcileTimeoutError
-from aim_engine.controller._worker import classify as classify
 
 __all__ = [
-    "LOW_PRIORITY",
     "POLICIES",
     "Controller",
     "ControllerBuilder",

@@ -30,6 +30,7 @@ from typing import Protocol, Self, TypeAlias
 from prometheus_client import CollectorRegistry
 
 from aim_engine.clock import Clock
+from aim_engine.controller._classify import ErrorCategory
 from aim_engine.controller._controller import Controller
 from aim_engine.controller._handler import (
     EnqueueForObject,
@@ -42,7 +43,6 @@ from aim_engine.controller._handler import (
 from aim_engine.controller._metrics import ControllerMetrics
 from aim_engine.controller._predicate import Predicate
 from aim_engine.controller._types import Reconciler, Request
-from aim_engine.controller._worker import ErrorCategory
 from aim_engine.errors import ConfigurationError
 from aim_engine.kinds import ResourceKind
 from aim_engine.queue import RateLimiter, WorkQueue

@@ -10,8 +10,9 @@ Three handlers cover what controllers need (controller-runtime's ``handler`` pac
 
 :class:`InformerBinding` plugs a handler and its predicates into an informer: it receives the
 informer's synchronous callbacks, builds an :class:`ObjectEvent`, filters it and enqueues each key.
-Events from the initial list and from resync replays are enqueued with :data:`LOW_PRIORITY`, so
-after a restart real changes are reconciled before the bulk of unchanged objects.
+Events from the initial list and from resync replays are enqueued with the queue's
+:data:`~aim_engine.queue.LOW_PRIORITY`, so after a restart real changes are reconciled before the
+bulk of unchanged objects.
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ from typing import Protocol
 from aim_engine.controller._predicate import EventType, ObjectEvent, Predicate, passes
 from aim_engine.controller._types import Request
 from aim_engine.kinds import ResourceKind
-from aim_engine.objects import RawObject, meta, name_of, namespace_of
+from aim_engine.objects import RawObject, key_of, meta, namespace_of, resource_version_of
+from aim_engine.queue import LOW_PRIORITY
 
 __all__ = [
-    "LOW_PRIORITY",
     "EnqueueForObject",
     "EnqueueForOwner",
     "EnqueueMapped",
@@ -33,9 +34,6 @@ __all__ = [
     "InformerBinding",
     "MapFunction",
 ]
-
-LOW_PRIORITY = -100
-"""Priority of initial-list and resync events (controller-runtime ``handler.LowPriority``)."""
 
 MapFunction = Callable[[RawObject], Iterable[Request]]
 """Maps a watched object to the keys to reconcile."""
@@ -54,11 +52,7 @@ class EnqueueForObject:
 
     def requests(self, event: ObjectEvent) -> Iterable[Request]:
         """One request: the object's namespace and name."""
-        return (Request(namespace_of(event.obj), name_of(event.obj)),)
-
-
-def _rv(obj: RawObject) -> str:
-    return str(meta(obj).get("resourceVersion", ""))
+        return (key_of(event.obj),)
 
 
 def _group_of(api_version: str) -> str:
@@ -152,7 +146,7 @@ class InformerBinding:
 
     def on_update(self, old: RawObject, new: RawObject, is_resync: bool) -> None:
         """Informer callback: an object changed (or a resync replayed it)."""
-        resync = is_resync or _rv(old) == _rv(new)
+        resync = is_resync or resource_version_of(old) == resource_version_of(new)
         self.dispatch(ObjectEvent(EventType.UPDATE, new, old, resync=resync))
 
     def on_delete(self, obj: RawObject) -> None:

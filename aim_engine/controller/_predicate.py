@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 from aim_engine.errors import ConfigurationError
-from aim_engine.objects import RawObject, meta
+from aim_engine.objects import RawObject, meta, resource_version_of
 
 __all__ = [
     "EventType",
@@ -66,10 +66,6 @@ Predicate: TypeAlias = Callable[[ObjectEvent], bool]
 """A filter over events: ``True`` lets the event enqueue a reconcile."""
 
 
-def _rv(obj: Mapping[str, Any]) -> str:
-    return str(meta(obj).get("resourceVersion", ""))
-
-
 def _on_update(compare: Callable[[Mapping[str, Any], Mapping[str, Any]], bool]) -> Predicate:
     def predicate(event: ObjectEvent) -> bool:
         if event.type is not EventType.UPDATE:
@@ -86,7 +82,9 @@ generation_changed: Predicate = _on_update(
 )
 """Updates pass only when ``metadata.generation`` changed (status-only writes are dropped)."""
 
-resource_version_changed: Predicate = _on_update(lambda old, new: _rv(old) != _rv(new))
+resource_version_changed: Predicate = _on_update(
+    lambda old, new: resource_version_of(old) != resource_version_of(new)
+)
 """Updates pass only when ``metadata.resourceVersion`` changed (drops resync replays)."""
 
 labels_changed: Predicate = _on_update(

@@ -1,6 +1,6 @@
 """The reconcile contract: a key in, a :class:`Result` out.
 
-A reconciler is level-based: it receives a :class:`Request` naming one object (namespace and name,
+A reconciler is level-based: it receives a :data:`Request` naming one object (namespace and name,
 never the event that caused it), reads the world from the cache, drives it towards the desired
 state and returns a :class:`Result`. ``Result()`` means "done until something changes";
 ``Result(requeue_after=s)`` means "look again in ``s`` seconds". Failures are raised, not returned:
@@ -13,23 +13,15 @@ import math
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from aim_engine.objects import ObjectKey
+
 __all__ = ["Reconciler", "Request", "Result"]
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Request:
-    """The key of one object to reconcile.
-
-    Attributes:
-        namespace: the object's namespace, ``""`` for cluster-scoped objects.
-        name: the object's name.
-    """
-
-    namespace: str
-    name: str
-
-    def __str__(self) -> str:
-        return f"{self.namespace}/{self.name}" if self.namespace else self.name
+Request = ObjectKey
+"""The key of one object to reconcile: :class:`aim_engine.objects.ObjectKey` under its
+controller-runtime name (``reconcile.Request`` is a ``NamespacedName``). ``request.namespace`` is
+``""`` for cluster-scoped objects; ``Request("ns", "name")`` and ``key_of(obj)`` build one."""
 
 
 @dataclass(frozen=True, slots=True)

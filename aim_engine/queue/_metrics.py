@@ -137,10 +137,6 @@ class WorkQueueCollector(Collector):
         """Start exporting ``source``; it is dropped when garbage-collected."""
         self._sources.add(source)
 
-    def detach(self, source: MetricSource) -> None:
-        """Stop exporting ``source``."""
-        self._sources.discard(source)
-
     def describe(self) -> Iterable[Metric]:
         """The families this collector owns (used by the registry to detect clashes)."""
         return self._families([])

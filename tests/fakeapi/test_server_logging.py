@@ -11,7 +11,7 @@ import pytest_asyncio
 from aiohttp import web
 
 from aim_engine.testing.apiserver import FakeApiServer
-from aim_engine.testing.apiserver.handlers import ResourceHandler
+from aim_engine.testing.apiserver._http._handlers import ResourceHandler
 
 pytestmark = pytest.mark.fake_only
 

@@ -6,9 +6,12 @@ import datetime as dt
 
 import pytest
 
-from aim_engine.testing.apiserver.selectors import parse_field_selector, parse_label_selector
-from aim_engine.testing.apiserver.status import StatusError
-from aim_engine.testing.apiserver.tables import evaluate_jsonpath, human_age
+from aim_engine.testing.apiserver import StatusError
+from aim_engine.testing.apiserver._http._tables import evaluate_jsonpath, human_age
+from aim_engine.testing.apiserver._storage._selectors import (
+    parse_field_selector,
+    parse_label_selector,
+)
 
 
 def _obj(**labels: str) -> dict[str, object]:

@@ -12,7 +12,7 @@ from aim_engine.api.v1alpha1.artifact import AIMArtifactStatus as AIMArtifactSta
 from aim_engine.api.v1alpha1.base import API_VERSION as API_VERSION
 from aim_engine.api.v1alpha1.base import GROUP as GROUP
 from aim_engine.api.v1alpha1.base import VERSION as VERSION
-from aim_engine.api.v1alpha1.base import AimModel as AimModel
+from aim_engine.api.v1alpha1.base import AimBaseModel as AimBaseModel
 from aim_engine.api.v1alpha1.base import AimObject as AimObject
 from aim_engine.api.v1alpha1.base import CrdInfo as CrdInfo
 from aim_engine.api.v1alpha1.base import ObjectMeta as ObjectMeta
@@ -133,7 +133,7 @@ __all__ = [
     "AIMTemplateCacheSpec",
     "AIMTemplateCacheStatus",
     "AIMTemplateScope",
-    "AimModel",
+    "AimBaseModel",
     "AimObject",
     "Condition",
     "ConditionStatus",

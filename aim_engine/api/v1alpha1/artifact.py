@@ -13,7 +13,7 @@ from pydantic import Field
 
 from aim_engine.api.v1alpha1.base import (
     AGE_COLUMN,
-    AimModel,
+    AimBaseModel,
     AimObject,
     CrdInfo,
     PrinterColumn,
@@ -22,8 +22,8 @@ from aim_engine.api.v1alpha1.base import (
 )
 from aim_engine.api.v1alpha1.cache import AIMCacheMode
 from aim_engine.api.v1alpha1.conditions import ConditionList
-from aim_engine.api.v1alpha1.constants import Defaults
 from aim_engine.api.v1alpha1.core import EnvVar, LocalObjectReference
+from aim_engine.api.v1alpha1.defaults import FieldDefaults
 from aim_engine.api.v1alpha1.hardware import immutable
 from aim_engine.api.v1alpha1.sources import MODEL_ID_PATTERN, SOURCE_URI_PATTERN
 from aim_engine.api.v1alpha1.status import AIMStatus, ArtifactStatusValue
@@ -40,7 +40,7 @@ _MAP_BY_NAME = {"x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": [
 _ATOMIC = {"x-kubernetes-list-type": "atomic"}
 
 
-class AIMArtifactSpec(AimModel):
+class AIMArtifactSpec(AimBaseModel):
     """Spec of an AIMArtifact."""
 
     source_uri: Annotated[str, Field(min_length=1, pattern=SOURCE_URI_PATTERN)] = Field(
@@ -60,7 +60,7 @@ class AIMArtifactSpec(AimModel):
         default=None, description="Env of the download/check-size Jobs (highest precedence)."
     )
     model_download_image: str = Field(
-        default=Defaults.DOWNLOADER_IMAGE, description="Downloader image."
+        default=FieldDefaults.DOWNLOADER_IMAGE, description="Downloader image."
     )
     image_pull_secrets: (
         Annotated[list[LocalObjectReference], Field(json_schema_extra=_ATOMIC)] | None
@@ -70,7 +70,7 @@ class AIMArtifactSpec(AimModel):
     )
 
 
-class AIMArtifactProgress(AimModel):
+class AIMArtifactProgress(AimBaseModel):
     """Download progress (patched by the downloader pod)."""
 
     total_bytes: int | None = None
@@ -79,7 +79,7 @@ class AIMArtifactProgress(AimModel):
     display_percentage: str | None = Field(default=None, description="e.g. '42 %'.")
 
 
-class AIMArtifactDownload(AimModel):
+class AIMArtifactDownload(AimBaseModel):
     """Download attempt state (patched by the downloader pod)."""
 
     protocol: str | None = Field(default=None, description="XET, HF_TRANSFER or HTTP.")
@@ -89,7 +89,7 @@ class AIMArtifactDownload(AimModel):
     message: str | None = None
 
 
-class AIMArtifactStatus(AimModel):
+class AIMArtifactStatus(AimBaseModel):
     """Observed state of an artifact."""
 
     observed_generation: int | None = None

@@ -34,7 +34,7 @@ __all__ = [
     "GROUP",
     "QUANTITY_PATTERN",
     "VERSION",
-    "AimModel",
+    "AimBaseModel",
     "AimObject",
     "CrdInfo",
     "FreeForm",
@@ -54,8 +54,11 @@ QUANTITY_PATTERN = (
 )
 
 
-class AimModel(BaseModel):
-    """Base of every AIM API model (one shared configuration, style guide B4)."""
+class AimBaseModel(BaseModel):
+    """Base of every AIM API model: one shared configuration (see the module docstring).
+
+    Named apart from the ``AIMModel`` kind: this is the pydantic base class, not a resource.
+    """
 
     model_config = ConfigDict(
         alias_generator=to_camel,
@@ -174,7 +177,7 @@ class CrdInfo:
     description: str = ""
 
 
-class AimObject(AimModel):
+class AimObject(AimBaseModel):
     """A top-level AIM object: ``apiVersion``, ``kind``, ``metadata``, ``spec``, ``status``.
 
     Subclasses set :attr:`CRD` and narrow ``kind``, ``spec`` and ``status``.
@@ -196,7 +199,7 @@ class AimObject(AimModel):
 
     @classmethod
     def resource_kind(cls) -> ResourceKind:
-        """The :class:`~aim_engine.kinds.ResourceKind` to register on a client's registry."""
+        """The :class:`~aim_engine.kinds.ResourceKind` to add to a client's kind catalog."""
         return ResourceKind(
             group=GROUP,
             version=VERSION,

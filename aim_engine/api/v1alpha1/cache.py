@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from aim_engine.api.v1alpha1.base import AGE_COLUMN, AimModel, AimObject, CrdInfo, PrinterColumn
+from aim_engine.api.v1alpha1.base import AGE_COLUMN, AimBaseModel, AimObject, CrdInfo, PrinterColumn
 from aim_engine.api.v1alpha1.conditions import ConditionList
 from aim_engine.api.v1alpha1.core import EnvVar, LocalObjectReference
 from aim_engine.api.v1alpha1.references import AIMResolvedReference
@@ -46,7 +46,7 @@ class AIMCacheMode(StrEnum):
     SHARED = "Shared"
 
 
-class AIMTemplateCacheSpec(AimModel):
+class AIMTemplateCacheSpec(AimBaseModel):
     """Spec of an AIMTemplateCache."""
 
     template_name: Annotated[str, Field(min_length=1)] = Field(description="Template to cache.")
@@ -72,7 +72,7 @@ class AIMTemplateCacheSpec(AimModel):
     mode: AIMCacheMode = Field(default=AIMCacheMode.SHARED, description="Artifact ownership.")
 
 
-class AIMTemplateCacheArtifact(AimModel):
+class AIMTemplateCacheArtifact(AimBaseModel):
     """One artifact of a cache, keyed by artifact name in ``status.artifacts``."""
 
     uid: str | None = None
@@ -83,7 +83,7 @@ class AIMTemplateCacheArtifact(AimModel):
     mount_point: str | None = Field(default=None, description="Declared (never set).")
 
 
-class AIMTemplateCacheStatus(AimModel):
+class AIMTemplateCacheStatus(AimBaseModel):
     """Observed state of a template cache."""
 
     observed_generation: int | None = None

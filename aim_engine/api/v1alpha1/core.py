@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from aim_engine.api.v1alpha1.base import AimModel, FreeForm, Quantity
+from aim_engine.api.v1alpha1.base import AimBaseModel, FreeForm, Quantity
 
 __all__ = [
     "EnvList",
@@ -22,7 +22,7 @@ __all__ = [
 ]
 
 
-class EnvVar(AimModel):
+class EnvVar(AimBaseModel):
     """An environment variable of a container (``corev1.EnvVar``)."""
 
     name: Annotated[str, Field(min_length=1, description="Name of the variable.")]
@@ -41,20 +41,20 @@ EnvList = Annotated[
 """A list of env vars keyed by name (a later apply merges by name)."""
 
 
-class LocalObjectReference(AimModel):
+class LocalObjectReference(AimBaseModel):
     """A reference to an object in the same namespace (image pull secrets)."""
 
     name: str = Field(default="", description="Name of the referent.")
 
 
-class ResourceClaim(AimModel):
+class ResourceClaim(AimBaseModel):
     """A dynamic resource claim used by a container."""
 
     name: str
     request: str | None = None
 
 
-class ResourceRequirements(AimModel):
+class ResourceRequirements(AimBaseModel):
     """Compute resources of a container (``corev1.ResourceRequirements``)."""
 
     limits: dict[str, Quantity] | None = Field(default=None, description="Maximum resources.")
@@ -73,7 +73,7 @@ class ResourceRequirements(AimModel):
     ) = None
 
 
-class ParentReference(AimModel):
+class ParentReference(AimBaseModel):
     """A Gateway API ``ParentReference``: the Gateway an HTTPRoute attaches to."""
 
     group: Annotated[str, Field(max_length=253)] = Field(

@@ -13,8 +13,8 @@ from typing import Annotated
 from pydantic import ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
 
-from aim_engine.api.v1alpha1.base import AimModel, Quantity
-from aim_engine.api.v1alpha1.constants import Defaults
+from aim_engine.api.v1alpha1.base import AimBaseModel, Quantity
+from aim_engine.api.v1alpha1.defaults import FieldDefaults
 
 __all__ = [
     "AIMCpuRequirements",
@@ -61,7 +61,7 @@ class AIMProfileType(StrEnum):
     UNOPTIMIZED = "unoptimized"
 
 
-class AIMGpuRequirements(AimModel):
+class AIMGpuRequirements(AimBaseModel):
     """GPU needs of a deployment."""
 
     model_config = ConfigDict(
@@ -86,7 +86,7 @@ class AIMGpuRequirements(AimModel):
         default=None, description="Minimum VRAM per GPU (exclusive with model)."
     )
     resource_name: str = Field(
-        default=Defaults.GPU_RESOURCE_NAME, description="Extended resource name of the GPU."
+        default=FieldDefaults.GPU_RESOURCE_NAME, description="Extended resource name of the GPU."
     )
 
     @model_validator(mode="after")
@@ -96,14 +96,14 @@ class AIMGpuRequirements(AimModel):
         return self
 
 
-class AIMCpuRequirements(AimModel):
+class AIMCpuRequirements(AimBaseModel):
     """CPU needs of a CPU-only deployment."""
 
     requests: Quantity = Field(description="CPU request.")
     limits: Quantity | None = Field(default=None, description="CPU limit.")
 
 
-class AIMHardwareRequirements(AimModel):
+class AIMHardwareRequirements(AimBaseModel):
     """GPU and/or CPU requirements (at least one)."""
 
     model_config = ConfigDict(
@@ -127,7 +127,7 @@ class AIMHardwareRequirements(AimModel):
         return self
 
 
-class AIMRuntimeParameters(AimModel):
+class AIMRuntimeParameters(AimBaseModel):
     """Metric, precision and hardware: inlined in template specs, ``overrides`` of a service."""
 
     metric: AIMMetric | None = Field(

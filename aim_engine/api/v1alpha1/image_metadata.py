@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field, JsonValue, WithJsonSchema
 
-from aim_engine.api.v1alpha1.base import AimModel
+from aim_engine.api.v1alpha1.base import AimBaseModel
 
 __all__ = [
     "AIMProfile",
@@ -20,7 +20,7 @@ __all__ = [
 AnyJson = Annotated[JsonValue, WithJsonSchema({"x-kubernetes-preserve-unknown-fields": True})]
 
 
-class RecommendedDeployment(AimModel):
+class RecommendedDeployment(AimBaseModel):
     """A deployment the image recommends; each one becomes a generated template."""
 
     gpu_model: str | None = Field(default=None, description="GPU model, e.g. MI300X.")
@@ -31,7 +31,7 @@ class RecommendedDeployment(AimModel):
     description: str | None = Field(default=None, description="Free text.")
 
 
-class ModelMetadata(AimModel):
+class ModelMetadata(AimBaseModel):
     """AMD model labels of an image."""
 
     canonical_name: str | None = Field(default=None, description="e.g. Qwen/Qwen3-32B.")
@@ -50,7 +50,7 @@ class ModelMetadata(AimModel):
     )
 
 
-class OciMetadata(AimModel):
+class OciMetadata(AimBaseModel):
     """Standard ``org.opencontainers.image.*`` labels."""
 
     title: str | None = None
@@ -65,7 +65,7 @@ class OciMetadata(AimModel):
     version: str | None = None
 
 
-class ImageMetadata(AimModel):
+class ImageMetadata(AimBaseModel):
     """Metadata read from (or supplied instead of) a model image's labels."""
 
     model: ModelMetadata | None = Field(default=None, description="AMD model labels.")
@@ -73,7 +73,7 @@ class ImageMetadata(AimModel):
     original_labels: dict[str, str] | None = Field(default=None, description="All raw labels.")
 
 
-class AIMProfileMetadata(AimModel):
+class AIMProfileMetadata(AimBaseModel):
     """What a discovered profile is for."""
 
     engine: str | None = None
@@ -84,7 +84,7 @@ class AIMProfileMetadata(AimModel):
     type: str | None = None
 
 
-class AIMProfile(AimModel):
+class AIMProfile(AimBaseModel):
     """The runtime profile a template resolved (from discovery or synthesized from its spec).
 
     ``engine_args`` and ``env_vars`` keep their snake_case wire names, as in the original.

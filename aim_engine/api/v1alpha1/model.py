@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from aim_engine.api.v1alpha1.base import AGE_COLUMN, AimModel, AimObject, CrdInfo, PrinterColumn
+from aim_engine.api.v1alpha1.base import AGE_COLUMN, AimBaseModel, AimObject, CrdInfo, PrinterColumn
 from aim_engine.api.v1alpha1.conditions import ConditionList
 from aim_engine.api.v1alpha1.core import EnvVar, LocalObjectReference, ResourceRequirements
 from aim_engine.api.v1alpha1.hardware import (
@@ -42,7 +42,7 @@ _MAP_BY_NAME = {"x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": [
 _ATOMIC = {"x-kubernetes-list-type": "atomic"}
 
 
-class AIMModelDiscovery(AimModel):
+class AIMModelDiscovery(AimBaseModel):
     """What the model controller does with the image."""
 
     extract_metadata: bool = Field(
@@ -53,7 +53,7 @@ class AIMModelDiscovery(AimModel):
     )
 
 
-class AIMCustomModelDefaults(AimModel):
+class AIMCustomModelDefaults(AimBaseModel):
     """Defaults that custom templates inherit."""
 
     hardware: AIMHardwareRequirements | None = Field(
@@ -64,14 +64,14 @@ class AIMCustomModelDefaults(AimModel):
     )
 
 
-class AIMCustomTemplateProfile(AimModel):
+class AIMCustomTemplateProfile(AimBaseModel):
     """Metric and precision of a custom template."""
 
     metric: AIMMetric | None = None
     precision: AIMPrecision | None = None
 
 
-class AIMCustomTemplate(AimModel):
+class AIMCustomTemplate(AimBaseModel):
     """An explicit template of a model (additive to discovered ones for image models)."""
 
     name: Annotated[str, Field(max_length=63)] | None = Field(
@@ -91,7 +91,7 @@ class AIMCustomTemplate(AimModel):
     )
 
 
-class AIMModelSpec(AimModel):
+class AIMModelSpec(AimBaseModel):
     """Spec shared by AIMModel and AIMClusterModel."""
 
     model_config = ConfigDict(
@@ -168,7 +168,7 @@ class AIMModelSourceType(StrEnum):
     CUSTOM = "Custom"
 
 
-class AIMModelStatus(AimModel):
+class AIMModelStatus(AimBaseModel):
     """Observed state of a model."""
 
     observed_generation: int | None = None

@@ -12,15 +12,15 @@ from pydantic import Field
 
 from aim_engine.api.v1alpha1.base import (
     AGE_COLUMN,
-    AimModel,
+    AimBaseModel,
     AimObject,
     CrdInfo,
     PrinterColumn,
     Time,
 )
 from aim_engine.api.v1alpha1.conditions import ConditionList
-from aim_engine.api.v1alpha1.constants import Defaults
 from aim_engine.api.v1alpha1.core import LocalObjectReference
+from aim_engine.api.v1alpha1.defaults import FieldDefaults
 from aim_engine.api.v1alpha1.runtime_config import Duration
 from aim_engine.api.v1alpha1.status import ModelSourceStatusValue
 
@@ -34,7 +34,7 @@ __all__ = [
 _ATOMIC = {"x-kubernetes-list-type": "atomic"}
 
 
-class AIMModelSourceFilter(AimModel):
+class AIMModelSourceFilter(AimBaseModel):
     """Images to import: a repository pattern, exclusions and version constraints."""
 
     image: Annotated[str, Field(min_length=1, max_length=512)] = Field(
@@ -46,7 +46,7 @@ class AIMModelSourceFilter(AimModel):
     )
 
 
-class AIMClusterModelSourceSpec(AimModel):
+class AIMClusterModelSourceSpec(AimBaseModel):
     """Spec of an AIMClusterModelSource."""
 
     registry: str = Field(default="docker.io", description="Registry to scan.")
@@ -57,15 +57,15 @@ class AIMClusterModelSourceSpec(AimModel):
         list[AIMModelSourceFilter], Field(min_length=1, max_length=100, json_schema_extra=_ATOMIC)
     ] = Field(description="Image filters.")
     sync_interval: Duration = Field(
-        default=Defaults.MODEL_SOURCE_SYNC_INTERVAL, description="Re-scan period."
+        default=FieldDefaults.MODEL_SOURCE_SYNC_INTERVAL, description="Re-scan period."
     )
     versions: list[str] | None = Field(default=None, description="Global semver constraints.")
     max_models: Annotated[int, Field(ge=1, le=10000)] = Field(
-        default=Defaults.MODEL_SOURCE_MAX_MODELS, description="Cap on created models."
+        default=FieldDefaults.MODEL_SOURCE_MAX_MODELS, description="Cap on created models."
     )
 
 
-class AIMClusterModelSourceStatus(AimModel):
+class AIMClusterModelSourceStatus(AimBaseModel):
     """Observed state of a model source."""
 
     observed_generation: int | None = None

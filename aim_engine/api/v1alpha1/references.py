@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from aim_engine.api.v1alpha1.base import AimModel
+from aim_engine.api.v1alpha1.base import AimBaseModel
 
 __all__ = ["AIMResolutionScope", "AIMResolvedReference", "NamespacedName"]
 
@@ -20,7 +20,7 @@ class AIMResolutionScope(StrEnum):
     UNKNOWN = "Unknown"
 
 
-class AIMResolvedReference(AimModel):
+class AIMResolvedReference(AimBaseModel):
     """An object an AIM object resolved and locked in (``status.resolvedModel`` etc.)."""
 
     name: str = Field(description="Name of the resolved object.")
@@ -34,7 +34,7 @@ class AIMResolvedReference(AimModel):
     uid: str | None = Field(default=None, description="UID of the resolved object.")
 
 
-class NamespacedName(AimModel):
+class NamespacedName(AimBaseModel):
     """A plain name and namespace (discovery Job, template cache reference)."""
 
     name: str = Field(description="Name of the object.")

@@ -11,10 +11,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from aim_engine.api.v1alpha1.base import AimModel, AimObject, CrdInfo
+from aim_engine.api.v1alpha1.base import AimBaseModel, AimObject, CrdInfo
 from aim_engine.api.v1alpha1.conditions import ConditionList
-from aim_engine.api.v1alpha1.constants import Defaults
 from aim_engine.api.v1alpha1.core import EnvVar, ParentReference
+from aim_engine.api.v1alpha1.defaults import FieldDefaults
 
 __all__ = [
     "DURATION_PATTERN",
@@ -37,19 +37,19 @@ Duration = Annotated[str, Field(pattern=DURATION_PATTERN)]
 _MAP_BY_NAME = {"x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"]}
 
 
-class AIMStorageConfig(AimModel):
+class AIMStorageConfig(AimBaseModel):
     """Storage defaults for model caches."""
 
     default_storage_class_name: str | None = Field(
         default=None, description="StorageClass of cache PVCs (empty ⇒ cluster default)."
     )
     pvc_headroom_percent: Annotated[int, Field(ge=0)] = Field(
-        default=Defaults.PVC_HEADROOM_PERCENT,
+        default=FieldDefaults.PVC_HEADROOM_PERCENT,
         description="Extra PVC space over the model size, in percent.",
     )
 
 
-class AIMRoutingConfig(AimModel):
+class AIMRoutingConfig(AimBaseModel):
     """HTTPRoute settings (Gateway API)."""
 
     enabled: bool | None = Field(default=None, description="Create an HTTPRoute.")
@@ -68,7 +68,7 @@ class AIMRoutingConfig(AimModel):
     )
 
 
-class AIMLabelPropagation(AimModel):
+class AIMLabelPropagation(AimBaseModel):
     """Copying of parent labels onto the objects a controller creates."""
 
     enabled: bool = Field(default=False, description="Propagate matching labels.")
@@ -77,13 +77,13 @@ class AIMLabelPropagation(AimModel):
     )
 
 
-class AIMRuntimeConfigModel(AimModel):
+class AIMRuntimeConfigModel(AimBaseModel):
     """Model settings of a runtime config."""
 
     auto_discovery: bool | None = Field(default=None, description="Declared (not used).")
 
 
-class AIMRuntimeConfigSpec(AimModel):
+class AIMRuntimeConfigSpec(AimBaseModel):
     """Spec shared by both runtime config kinds."""
 
     storage: AIMStorageConfig | None = Field(default=None, description="Storage defaults.")
@@ -103,7 +103,7 @@ class AIMRuntimeConfigSpec(AimModel):
     )
 
 
-class AIMRuntimeConfigStatus(AimModel):
+class AIMRuntimeConfigStatus(AimBaseModel):
     """Status of a runtime config (never written by the operator)."""
 
     observed_generation: int | None = None

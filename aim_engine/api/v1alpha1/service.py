@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from aim_engine.api.v1alpha1.base import AGE_COLUMN, AimModel, AimObject, CrdInfo, PrinterColumn
+from aim_engine.api.v1alpha1.base import AGE_COLUMN, AimBaseModel, AimObject, CrdInfo, PrinterColumn
 from aim_engine.api.v1alpha1.conditions import ConditionList
 from aim_engine.api.v1alpha1.core import EnvVar, LocalObjectReference, ResourceRequirements
 from aim_engine.api.v1alpha1.hardware import (
@@ -50,7 +50,7 @@ _ATOMIC = {"x-kubernetes-list-type": "atomic"}
 _INT32 = 2**31 - 1
 
 
-class AIMServiceCustomModel(AimModel):
+class AIMServiceCustomModel(AimBaseModel):
     """A custom model: base image + inline sources + hardware."""
 
     model_config = ConfigDict(
@@ -73,7 +73,7 @@ class AIMServiceCustomModel(AimModel):
     hardware: AIMHardwareRequirements = Field(description="Hardware to run on.")
 
 
-class AIMServiceModel(AimModel):
+class AIMServiceModel(AimBaseModel):
     """Which model to serve (exactly one of name, image, custom)."""
 
     model_config = ConfigDict(
@@ -106,7 +106,7 @@ class AIMServiceModel(AimModel):
         return self
 
 
-class AIMServiceTemplateRef(AimModel):
+class AIMServiceTemplateRef(AimBaseModel):
     """Template selection."""
 
     name: str | None = Field(default=None, description="Explicit template name.")
@@ -125,13 +125,13 @@ class AIMCachingMode(StrEnum):
     NEVER = "Never"
 
 
-class AIMServiceCaching(AimModel):
+class AIMServiceCaching(AimBaseModel):
     """Caching of the model weights."""
 
     mode: AIMCachingMode = Field(default=AIMCachingMode.SHARED, description="Cache sharing mode.")
 
 
-class AIMServicePodMetricSource(AimModel):
+class AIMServicePodMetricSource(AimBaseModel):
     """The metric a pod-metric autoscaler watches."""
 
     backend: Literal["opentelemetry"] = Field(
@@ -143,7 +143,7 @@ class AIMServicePodMetricSource(AimModel):
     operation_over_time: str | None = Field(default=None, description="e.g. avg, last_one.")
 
 
-class AIMServiceMetricTarget(AimModel):
+class AIMServiceMetricTarget(AimBaseModel):
     """The target value of an autoscaling metric."""
 
     type: Literal["Value", "AverageValue", "Utilization"] = Field(description="Target type.")
@@ -152,14 +152,14 @@ class AIMServiceMetricTarget(AimModel):
     average_utilization: Annotated[int, Field(ge=0, le=_INT32)] | None = None
 
 
-class AIMServicePodMetric(AimModel):
+class AIMServicePodMetric(AimBaseModel):
     """A pod metric and its target."""
 
     metric: AIMServicePodMetricSource = Field(description="What to measure.")
     target: AIMServiceMetricTarget = Field(description="The target value.")
 
 
-class AIMServiceMetric(AimModel):
+class AIMServiceMetric(AimBaseModel):
     """One autoscaling metric (copied into KServe ``predictor.autoScaling``)."""
 
     type: Literal["PodMetric"] = Field(description="Metric source type.")
@@ -168,7 +168,7 @@ class AIMServiceMetric(AimModel):
     )
 
 
-class AIMServiceAutoScaling(AimModel):
+class AIMServiceAutoScaling(AimBaseModel):
     """KEDA autoscaling metrics."""
 
     metrics: list[AIMServiceMetric] | None = Field(default=None, description="Metrics.")
@@ -178,7 +178,7 @@ class AIMServiceRouting(AIMRoutingConfig):
     """Per-service routing overrides (``annotations`` is ignored; only the config's apply)."""
 
 
-class AIMServiceSpec(AimModel):
+class AIMServiceSpec(AimBaseModel):
     """Spec of an AIMService."""
 
     model: AIMServiceModel = Field(
@@ -234,14 +234,14 @@ class AIMServiceSpec(AimModel):
     )
 
 
-class AIMServiceCache(AimModel):
+class AIMServiceCache(AimBaseModel):
     """The template cache a service uses."""
 
     template_cache_ref: NamespacedName | None = None
     retry_attempts: int | None = None
 
 
-class AIMServiceRuntime(AimModel):
+class AIMServiceRuntime(AimBaseModel):
     """Replica counts of the running inference service."""
 
     current_replicas: int | None = None
@@ -251,13 +251,13 @@ class AIMServiceRuntime(AimModel):
     replicas: int | None = None
 
 
-class AIMServiceRoutingStatus(AimModel):
+class AIMServiceRoutingStatus(AimBaseModel):
     """Routing status (``path`` is declared but never filled by the original)."""
 
     path: str | None = None
 
 
-class AIMServiceStatus(AimModel):
+class AIMServiceStatus(AimBaseModel):
     """Observed state of a service."""
 
     observed_generation: int | None = None

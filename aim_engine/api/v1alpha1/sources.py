@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from aim_engine.api.v1alpha1.base import AimModel, Quantity
+from aim_engine.api.v1alpha1.base import AimBaseModel, Quantity
 from aim_engine.api.v1alpha1.core import EnvList
 
 __all__ = ["MODEL_ID_PATTERN", "SOURCE_URI_PATTERN", "AIMModelSource"]
@@ -15,7 +15,7 @@ MODEL_ID_PATTERN = r"^[a-zA-Z0-9_-]+/[a-zA-Z0-9._-]+$"
 SOURCE_URI_PATTERN = r"^(hf|s3)://[^ \t\r\n]+$"
 
 
-class AIMModelSource(AimModel):
+class AIMModelSource(AimBaseModel):
     """One set of model weights; the mount path is ``/workspace/cache/<modelId>``."""
 
     model_id: Annotated[str, Field(pattern=MODEL_ID_PATTERN)] = Field(

@@ -11,7 +11,14 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from aim_engine.api.v1alpha1.base import AimModel, AimObject, CrdInfo, FreeForm, PrinterColumn, Time
+from aim_engine.api.v1alpha1.base import (
+    AimBaseModel,
+    AimObject,
+    CrdInfo,
+    FreeForm,
+    PrinterColumn,
+    Time,
+)
 from aim_engine.api.v1alpha1.conditions import ConditionList
 from aim_engine.api.v1alpha1.core import EnvVar, LocalObjectReference, ResourceRequirements
 from aim_engine.api.v1alpha1.hardware import (
@@ -73,7 +80,7 @@ class AIMServiceTemplateSpecCommon(AIMRuntimeParameters):
     )
 
 
-class AIMServiceTemplateCaching(AimModel):
+class AIMServiceTemplateCaching(AimBaseModel):
     """Template-owned caching of a namespaced template."""
 
     enabled: bool = Field(default=False, description="Create a template cache for this template.")
@@ -94,7 +101,7 @@ class AIMClusterServiceTemplateSpec(AIMServiceTemplateSpecCommon):
     """Spec of an AIMClusterServiceTemplate."""
 
 
-class AIMDiscoveryState(AimModel):
+class AIMDiscoveryState(AimBaseModel):
     """Circuit-breaker state of discovery."""
 
     attempts: int | None = Field(default=None, description="Failed attempts so far.")
@@ -103,7 +110,7 @@ class AIMDiscoveryState(AimModel):
     spec_hash: str | None = Field(default=None, description="Hash of the discovery inputs.")
 
 
-class AIMServiceTemplateStatus(AimModel):
+class AIMServiceTemplateStatus(AimBaseModel):
     """Observed state of a template (both kinds)."""
 
     observed_generation: int | None = None

@@ -11,13 +11,13 @@ Run it standalone with ``python -m aim_engine.testing.apiserver --port 0 --kubec
 
 from __future__ import annotations
 
-from aim_engine.testing.apiserver.faults import FaultRule as FaultRule
-from aim_engine.testing.apiserver.faults import Faults as Faults
-from aim_engine.testing.apiserver.faults import RequestRecord as RequestRecord
-from aim_engine.testing.apiserver.server import DEFAULT_NAMESPACES as DEFAULT_NAMESPACES
-from aim_engine.testing.apiserver.server import FakeApiServer as FakeApiServer
-from aim_engine.testing.apiserver.state import ServerOptions as ServerOptions
-from aim_engine.testing.apiserver.status import StatusError as StatusError
+from aim_engine.testing.apiserver._http._faults import FaultRule as FaultRule
+from aim_engine.testing.apiserver._http._faults import Faults as Faults
+from aim_engine.testing.apiserver._http._faults import RequestRecord as RequestRecord
+from aim_engine.testing.apiserver._server import DEFAULT_NAMESPACES as DEFAULT_NAMESPACES
+from aim_engine.testing.apiserver._server import FakeApiServer as FakeApiServer
+from aim_engine.testing.apiserver._status import StatusError as StatusError
+from aim_engine.testing.apiserver._storage._state import ServerOptions as ServerOptions
 
 __all__ = [
     "DEFAULT_NAMESPACES",

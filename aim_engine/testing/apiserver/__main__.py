@@ -14,7 +14,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from aim_engine.testing.apiserver.server import FakeApiServer
+from aim_engine.testing.apiserver import FakeApiServer
 
 __all__ = ["main"]
 

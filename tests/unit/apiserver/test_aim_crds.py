@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from aim_engine.testing.apiserver.schema import CompiledSchema
+from aim_engine.testing.apiserver._schema._compiled import CompiledSchema
 
 ROOT = pathlib.Path(__file__).resolve().parents[3] / "manifests"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aim_engine.testing.apiserver.builtin_checks import (
+from aim_engine.testing.apiserver._schema._builtin_checks import (
     base64_error_offset,
     builtin_decode_error,
     validate_builtin,

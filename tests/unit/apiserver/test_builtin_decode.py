@@ -11,15 +11,15 @@ from typing import Any
 import pytest
 
 from aim_engine.kinds import BUILTIN_KINDS
-from aim_engine.testing.apiserver.builtin_decode import (
+from aim_engine.testing.apiserver._http._warning_headers import warning_headers
+from aim_engine.testing.apiserver._schema._builtin_decode import (
     decode_errors,
     kind_error,
     quantity_error,
 )
-from aim_engine.testing.apiserver.builtin_schema_gen import build_data, trim_schema
-from aim_engine.testing.apiserver.builtin_schemas import BuiltinSchemas
-from aim_engine.testing.apiserver.size_limits import data_size_errors
-from aim_engine.testing.apiserver.warning_headers import warning_headers
+from aim_engine.testing.apiserver._schema._builtin_schema_gen import build_data, trim_schema
+from aim_engine.testing.apiserver._schema._builtin_schemas import BuiltinSchemas
+from aim_engine.testing.apiserver._schema._size_limits import data_size_errors
 
 FORMAT = (
     "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"

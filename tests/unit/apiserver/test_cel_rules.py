@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from aim_engine.testing.apiserver.cel_rules import CelRule, RuleOutcome
+from aim_engine.testing.apiserver._schema._cel_rules import CelRule, RuleOutcome
 
 VALUE = {"name": "ab-cd", "items": [1, 2, 3], "labels": {"a": "1"}}
 

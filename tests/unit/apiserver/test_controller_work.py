@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aim_engine.testing.apiserver.storage import Store
+from aim_engine.testing.apiserver._storage._store import Store
 
 
 def _obj(name: str, **meta: object) -> dict[str, object]:

@@ -7,9 +7,13 @@ from typing import Any
 
 import pytest
 
-from aim_engine.testing.apiserver.fieldpath import FieldSet, path_string
-from aim_engine.testing.apiserver.managed_fields import ApplyConflict, apply, record_update
-from aim_engine.testing.apiserver.schema import CompiledSchema
+from aim_engine.testing.apiserver._patches._fieldpath import FieldSet, path_string
+from aim_engine.testing.apiserver._patches._managed_fields import (
+    ApplyConflict,
+    apply,
+    record_update,
+)
+from aim_engine.testing.apiserver._schema._compiled import CompiledSchema
 
 SCHEMA = CompiledSchema.compile(
     {

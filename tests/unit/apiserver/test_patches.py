@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from aim_engine.testing.apiserver.patches import (
+from aim_engine.testing.apiserver._patches._json_patches import (
     PatchError,
     json_patch,
     merge_patch,

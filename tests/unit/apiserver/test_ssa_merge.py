@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from aim_engine.testing.apiserver.fieldpath import FieldSet
-from aim_engine.testing.apiserver.ssa_merge import (
+from aim_engine.testing.apiserver._patches._fieldpath import FieldSet
+from aim_engine.testing.apiserver._patches._ssa_merge import (
     ListShape,
     apply_merge,
     compare,

@@ -25,7 +25,7 @@ def api() -> MemoryApi:
 
 
 class Recorder:
-    """An EventHandler that records what it is told, as compact tuples."""
+    """A ResourceEventHandler that records what it is told, as compact tuples."""
 
     def __init__(self) -> None:
         self.events: list[tuple[Any, ...]] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from aim_engine.cache import EventHandlerFuncs, Informer, ReflectorOptions
+from aim_engine.cache import Informer, ReflectorOptions, ResourceEventHandlerFuncs
 from aim_engine.errors import GoneError, TransportError
 from aim_engine.kinds import CONFIG_MAP
 from aim_engine.objects import RawObject, name_of
@@ -178,13 +178,13 @@ async def test_handler_backlog_does_not_hold_back_others_or_the_store(
         store_sizes.append(len(informer))
         order.append("slow")
 
-    informer.add_handler(EventHandlerFuncs(add=slow))
-    fast = informer.add_handler(EventHandlerFuncs(add=lambda o, _: order.append("fast")))
+    informer.add_handler(ResourceEventHandlerFuncs(add=slow))
+    fast = informer.add_handler(ResourceEventHandlerFuncs(add=lambda o, _: order.append("fast")))
 
     def explode(obj: RawObject, initial: bool) -> None:
         raise ZeroDivisionError
 
-    failing = informer.add_handler(EventHandlerFuncs(add=explode))
+    failing = informer.add_handler(ResourceEventHandlerFuncs(add=explode))
     async with running(informer.run()):
         await clock.settle()
         # The store was complete before the first handler got its first notification.

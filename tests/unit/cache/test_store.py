@@ -67,6 +67,17 @@ def test_upsert_and_delete_report_changes() -> None:
     assert store.get("default/a") is None
 
 
+def test_delete_with_the_final_state_reports_it_and_leaves_the_key_out() -> None:
+    store = Store()
+    store.upsert(cm("a", rv="1", app="web"), "default/a")
+    final = cm("a", rv="7")
+    deleted = store.delete("default/a", final=final)
+    assert deleted is not None
+    assert deleted.old is final  # the caller's object, not a decoded stored copy
+    assert store.index_keys(NAMESPACE_INDEX, "default") == []
+    assert store.list(LabelSelector.parse({"app": "web"})) == []
+
+
 def test_replace_reports_only_real_differences() -> None:
     store = Store()
     for name in "abc":

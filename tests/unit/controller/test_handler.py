@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from aim_engine.controller import (
-    LOW_PRIORITY,
     EnqueueForObject,
     EnqueueForOwner,
     EnqueueMapped,
@@ -16,7 +15,8 @@ from aim_engine.controller import (
     generation_changed,
 )
 from aim_engine.kinds import CONFIG_MAP, DEPLOYMENT, NODE, ResourceKind
-from aim_engine.queue import LOW_PRIORITY as QUEUE_LOW_PRIORITY
+from aim_engine.objects import ObjectKey
+from aim_engine.queue import LOW_PRIORITY
 
 MODEL = ResourceKind("aim.amd.com", "v1alpha1", "AIMModel", "aimmodels")
 
@@ -43,8 +43,11 @@ def ref(kind: str, name: str, api_version: str, controller: bool = True) -> dict
     }
 
 
-def test_low_priority_matches_the_queue() -> None:
-    assert LOW_PRIORITY == QUEUE_LOW_PRIORITY == -100
+def test_request_is_the_object_key() -> None:
+    # One type for "namespace and name": a reconcile's key is an ObjectKey.
+    assert Request is ObjectKey
+    assert Request("ns", "a") == ObjectKey("ns", "a")
+    assert str(Request("", "node-1")) == "node-1"
 
 
 def test_enqueue_for_object() -> None:

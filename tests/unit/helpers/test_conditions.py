@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import marshal
 from typing import Any
 
 import pytest
 
+from aim_engine.api.v1alpha1 import ConditionStatus as ApiConditionStatus
 from aim_engine.conditions import (
+    ConditionStatus,
     format_time,
     get_condition,
     is_true,
@@ -84,3 +87,15 @@ def test_status_changed() -> None:
     assert not status_changed({"a": 1, "b": [1]}, {"b": [1], "a": 1})
     assert status_changed({"a": 1}, {"a": 2})
     assert status_changed(None, {"a": 1})
+
+
+def test_the_status_enum_is_stored_as_its_plain_string() -> None:
+    # One ConditionStatus for the framework and the API types; stored conditions hold JSON types
+    # only (the cache marshals them, and marshal rejects str subclasses).
+    assert ApiConditionStatus is ConditionStatus
+    conds: list[dict[str, Any]] = []
+    set_condition(conds, "Ready", ConditionStatus.TRUE, "Up", "", observed_generation=1, now=T0)
+    assert type(conds[0]["status"]) is str
+    assert conds[0]["status"] == "True"
+    assert marshal.loads(marshal.dumps(conds)) == conds
+    assert not set_condition(conds, "Ready", "True", "Up", "", observed_generation=1, now=T1)

@@ -1,0 +1,1 @@
+"""The AIMServiceTemplate / AIMClusterServiceTemplate controllers and their pure parts."""
