@@ -21,9 +21,11 @@ from aiohttp import web
 from aim_engine.testing.apiserver._http import _protobuf as protobuf
 from aim_engine.testing.apiserver._http._faults import Faults
 from aim_engine.testing.apiserver._http._protobuf import PROTOBUF
+from aim_engine.testing.apiserver._http._request_body import read_body
 from aim_engine.testing.apiserver._http._request_options import check_write_options, timeout_seconds
 from aim_engine.testing.apiserver._http._routing import ResourcePath
 from aim_engine.testing.apiserver._http._tables import table_for, wants_table
+from aim_engine.testing.apiserver._http._warning_headers import warning_headers
 from aim_engine.testing.apiserver._http._watch import WatchHub, WatchParams, serve_watch
 from aim_engine.testing.apiserver._status import (
     PageNotFoundError,
@@ -113,7 +115,7 @@ async def _json_body(request: web.Request) -> Any:
     accepted = ["application/json", "application/yaml", PROTOBUF]
     if media and media not in (*accepted, "*/*"):
         raise unsupported_media_type(media, accepted)
-    raw = await request.read()
+    raw = await read_body(request)
     if media == PROTOBUF:
         try:
             decoded = protobuf.decode(raw)
@@ -229,26 +231,31 @@ class ResourceHandler:
                 raise method_not_allowed()
             body = await _json_body(request)
             return json_response(
-                create_object(self.state, t, body, manager=_manager(request), dry_run=dry_run), 201
+                create_object(self.state, t, body, manager=_manager(request), dry_run=dry_run),
+                201,
+                warning_headers(t.warnings),
             )
         if verb == "update":
             body = await _json_body(request)
             live = get_stored(self.state, t)
             require_resource_version(t, body)
             return json_response(
-                commit_update(self.state, t, live, body, manager=_manager(request), dry_run=dry_run)
+                commit_update(
+                    self.state, t, live, body, manager=_manager(request), dry_run=dry_run
+                ),
+                headers=warning_headers(t.warnings),
             )
         if verb == "patch":
             code, obj = patch_object(
                 self.state,
                 t,
                 request.headers.get("Content-Type", ""),
-                await request.read(),
+                await read_body(request),
                 query,
                 manager=_manager(request),
                 dry_run=dry_run,
             )
-            return json_response(obj, code)
+            return json_response(obj, code, warning_headers(t.warnings))
         options = parse_delete_options(await _json_body(request), query)
         code, body = delete_object(self.state, t, options)
         return json_response(body, code)

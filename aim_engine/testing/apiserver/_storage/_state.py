@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from aim_engine.clock import Clock
+from aim_engine.testing.apiserver._schema._builtin_schemas import BuiltinSchemas
 from aim_engine.testing.apiserver._storage._resource_table import ResourceTable, ServedResource
 from aim_engine.testing.apiserver._storage._store import ObjKey, Store
 
@@ -62,6 +63,7 @@ class ClusterState:
         self.options = options
         self.clock = clock
         self.resources = ResourceTable()
+        self.builtin_schemas = BuiltinSchemas()  # read on the first write of a built-in kind
         self.store = Store(options.history)
         self.wake_controllers: Callable[[], None] = lambda: None
 

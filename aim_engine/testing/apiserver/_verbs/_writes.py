@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aim_engine.objects import RawObject
@@ -22,6 +22,7 @@ from aim_engine.testing.apiserver._schema._builtin_checks import (
     builtin_decode_error,
     validate_builtin,
 )
+from aim_engine.testing.apiserver._schema._builtin_decode import decode_builtin, kind_error
 from aim_engine.testing.apiserver._schema._compiled import (
     CompiledSchema,
     FieldError,
@@ -32,6 +33,7 @@ from aim_engine.testing.apiserver._schema._metadata import (
     validate_metadata,
     validate_metadata_update,
 )
+from aim_engine.testing.apiserver._schema._size_limits import data_size_errors
 from aim_engine.testing.apiserver._status import (
     StatusError,
     already_exists,
@@ -78,6 +80,8 @@ class Target:
     name: str = ""
     subresource: str = ""
     field_validation: str = ""
+    warnings: list[str] = field(default_factory=list, compare=False)
+    """``Warning`` header texts the write produced (unknown fields)."""
 
     @property
     def api_version(self) -> str:
@@ -167,10 +171,12 @@ def _check_schema(t: Target, obj: RawObject, old: RawObject | None) -> None:
     name = str(obj["metadata"].get("name", ""))
     errors: list[FieldError] = []
     if schema is not None:
-        before = copy.deepcopy(obj) if t.field_validation == "Strict" else None
+        before = copy.deepcopy(obj) if t.field_validation != "Ignore" else None
         schema.prune(obj)
         unknown = _removed_paths(before, obj, "") if before is not None else []
-        if unknown:
+        if unknown and t.field_validation != "Strict":  # Warn (the default): pruned, warned
+            t.warnings.extend(f'unknown field "{p}"' for p in unknown)
+        elif unknown:
             kind = t.resource.kind
             raise bad_request(
                 f'{kind} in version "{t.version}" cannot be handled as a {kind}: strict decoding '
@@ -182,6 +188,7 @@ def _check_schema(t: Target, obj: RawObject, old: RawObject | None) -> None:
     if t.resource.key == ("apiextensions.k8s.io", "customresourcedefinitions"):
         errors.extend(crd.validate_crd(obj))
     errors.extend(validate_builtin(t.resource.key, obj))
+    errors.extend(data_size_errors(t.resource.key, obj))
     errors.extend(
         validate_metadata(obj["metadata"], label_style_name=t.resource.plural == "namespaces")
     )
@@ -210,7 +217,7 @@ def _go_type(value: Any) -> str:
     return "number" if isinstance(value, int | float) else "null"
 
 
-def _check_body(t: Target, body: Any) -> RawObject:
+def _check_body(state: ClusterState, t: Target, body: Any) -> RawObject:
     if not isinstance(body, dict):
         raise bad_request(
             f"the object provided is unrecognized (must be of type {t.resource.kind}): couldn't "
@@ -218,6 +225,12 @@ def _check_body(t: Target, body: Any) -> RawObject:
             f"{_go_type(body)} into Go value of type struct"
         )
     obj: RawObject = copy.deepcopy(body)
+    res = t.resource
+    mismatch = res.builtin and kind_error(
+        state.builtin_schemas, res.group, t.version, res.kind, obj
+    )
+    if mismatch:
+        raise bad_request(mismatch)
     if obj.get("apiVersion") not in (None, t.api_version) or obj.get("kind") not in (
         None,
         t.resource.kind,
@@ -233,6 +246,13 @@ def _check_body(t: Target, body: Any) -> RawObject:
         )
     if not t.resource.builtin and not obj.get("kind"):
         raise bad_request("Object 'Kind' is missing in request body")
+    if res.builtin:  # decoded into the Go type: wrong types, unknown fields
+        decode_error, warnings = decode_builtin(
+            state.builtin_schemas, t.api_version, res.kind, obj, t.field_validation
+        )
+        if decode_error is not None:
+            raise bad_request(decode_error)
+        t.warnings.extend(warnings)
     md = obj.get("metadata")
     if md is None:
         md = obj["metadata"] = {}
@@ -293,7 +313,7 @@ def create_object(
     Raises:
         StatusError: 400/403/404/409/422 like kube-apiserver.
     """
-    obj = _check_body(t, body)
+    obj = _check_body(state, t, body)
     md = obj["metadata"]
     if not md.get("name") and md.get("generateName"):
         md["name"] = str(md["generateName"]) + "".join(random.choices(_NAME_CHARS, k=5))
@@ -359,7 +379,7 @@ def commit_update(
     Raises:
         StatusError: 400 (name/namespace mismatch), 409 (stale resourceVersion), 422 (invalid).
     """
-    new = _check_body(t, candidate)
+    new = _check_body(state, t, candidate)
     md, omd = new["metadata"], old["metadata"]
     if md.get("name") and md["name"] != omd["name"]:
         raise bad_request(
