@@ -6,20 +6,31 @@ This is client-go's ``ListAndWatch`` state machine, on an injected :class:`~aim_
    (:meth:`ReflectorSink.replace`), so the sink can compute adds, updates and deletions against
    what it held. The first list is a consistent read (no resourceVersion). A relist first asks for
    data at least as new as the last resourceVersion seen (``resourceVersionMatch=NotOlderThan``);
-   if the server answers 410 Gone, it lists again unconditionally at once.
+   if the server says that version is unusable (410 expired, or 504 "too large resource version"
+   after the server went back in time: see :mod:`aim_engine.cache._version_errors`), it lists
+   again at once from scratch.
 2. **Watch** from the list's resourceVersion with bookmarks and a random 5 to 10 minute server
    timeout (which spreads reconnects). Every event and bookmark advances the resourceVersion.
 3. When the server **closes** the watch normally, watch again from the last resourceVersion: no
    relist. A watch that ends in under a second without a single event counts as a failure.
-4. **410 Gone** (the resourceVersion is too old): relist, as in 1.
-5. A **dropped connection**, a 5xx or a 429: back off, then watch again from the last
-   resourceVersion (if that has expired meanwhile, the server says 410 and step 4 follows).
-   Any other API error (403, 404 for a CRD that is not installed yet), or any unexpected
-   exception: back off, then relist. The reflector never dies of an error; only cancellation
-   stops it.
+4. **410 Gone** (the resourceVersion is too old): relist, as in 1. An in-stream "too large
+   resource version" error: relist from scratch.
+5. A **dropped connection**, a 5xx or a 429: back off, then check that the server still has data
+   at the last resourceVersion (a one-item LIST at it, ``NotOlderThan``) before watching from it
+   again. A server that lost its state (restarted over an empty or restored etcd) keeps a watch
+   from a version in its future open and silent, without bookmarks, until it catches up; the check
+   gets "too large" instead, and the reflector relists from scratch, so objects that no longer
+   exist are deleted from the sink. Any other API error (403, 404 for a CRD that is not installed
+   yet), or any unexpected exception: back off, then relist. The reflector never dies of an
+   error; only cancellation stops it.
 6. A **silent stream** (neither event nor bookmark for ``inactivity_timeout``; the API server
-   sends a bookmark about every minute) is cancelled and opened again: a half-open TCP connection
-   would otherwise hang until the watch timeout, which the client never sees.
+   sends a bookmark about every minute) is cancelled, the last resourceVersion is checked as in 5,
+   and the watch is opened again: a half-open TCP connection would otherwise hang until the watch
+   timeout, which the client never sees.
+
+The reflector also records when it last heard from the server successfully (a list, the check,
+a watch event or a bookmark): :attr:`Reflector.healthy_at`, which the informer's staleness (and
+the manager's ``/readyz``) is based on.
 
 Backoff is :class:`~aim_engine.cache._backoff.Backoff`: 0.8 s doubling to 30 s with jitter, reset
 after 2 minutes without trouble.
@@ -38,14 +49,9 @@ from typing import Protocol
 from aim_engine.cache._backoff import Backoff
 from aim_engine.cache._listwatch import ListerWatcher, WatchEventLike
 from aim_engine.cache._metrics import KindMetrics
+from aim_engine.cache._version_errors import VersionProblem, version_problem
 from aim_engine.clock import Clock
-from aim_engine.errors import (
-    ApiError,
-    GoneError,
-    ServerError,
-    TooManyRequestsError,
-    TransportError,
-)
+from aim_engine.errors import ApiError, ServerError, TooManyRequestsError, TransportError
 from aim_engine.kinds import ResourceKind
 from aim_engine.objects import RawObject, meta
 
@@ -99,9 +105,18 @@ class _End(Enum):
     CLOSED = "closed"
     SHORT = "short"
     GONE = "gone"
+    TOO_LARGE = "too_large"
     STALLED = "inactivity"
     RETRY = "retry"  # transport, 5xx, 429: watch again after backoff
     RELIST = "relist"  # other API errors: relist after backoff
+
+
+_RESTART_REASONS = {
+    _End.CLOSED: "closed",
+    _End.GONE: "gone",
+    _End.TOO_LARGE: "too_large",
+    _End.STALLED: "inactivity",
+}
 
 
 class Reflector:
@@ -153,67 +168,98 @@ class Reflector:
             rng=self._rng,
         )
         self._rv = ""
-        self._rv_unusable = False
+        self._unusable: VersionProblem | None = None
         self._last_activity = 0.0
+        self._healthy_at = clock.monotonic()
+        self._healthy_signal: asyncio.Event | None = None
 
     @property
     def last_sync_resource_version(self) -> str:
         """The newest resourceVersion seen (list, event or bookmark); ``""`` before the first."""
         return self._rv
 
+    @property
+    def healthy_at(self) -> float:
+        """Clock time of the last successful list, version check, watch event or bookmark.
+
+        Before the first success it is the time the reflector was created or started.
+        """
+        return self._healthy_at
+
+    async def wait_healthy(self) -> None:
+        """Wait until the next success (see :attr:`healthy_at`)."""
+        if self._healthy_signal is None:
+            self._healthy_signal = asyncio.Event()
+        await self._healthy_signal.wait()
+
+    def _mark_healthy(self) -> None:
+        self._healthy_at = self._clock.monotonic()
+        signal, self._healthy_signal = self._healthy_signal, None
+        if signal is not None:
+            signal.set()
+
     def _log_extra(self, **more: object) -> dict[str, object]:
         return {"kind": self._kind.kind, "namespace": self._namespace or "", **more}
 
     async def run(self) -> None:
         """List and watch until cancelled."""
+        self._mark_healthy()  # staleness counts from the start
         need_list = True
+        check_version = False
         relist_reason = ""
         while True:
             if need_list:
                 if relist_reason and self._metrics is not None:
                     self._metrics.relist(relist_reason)
                 if not await self._list():
-                    relist_reason = "gone" if self._rv_unusable else "error"
+                    relist_reason = self._unusable.value if self._unusable else "error"
                     continue
-                need_list = False
+                need_list = check_version = False
+            elif check_version:
+                usable = await self._check_version()
+                if usable is None:
+                    continue  # no answer (backed off already): ask again
+                if not usable:
+                    need_list = True
+                    relist_reason = self._unusable.value if self._unusable else "error"
+                    continue
+                check_version = False
             end = await self._watch_once()
             if self._metrics is not None:
-                restart_reason = {_End.GONE: "gone", _End.STALLED: "inactivity"}.get(end)
-                if restart_reason is None:
-                    restart_reason = "closed" if end is _End.CLOSED else "error"
-                self._metrics.watch_restart(restart_reason)
+                self._metrics.watch_restart(_RESTART_REASONS.get(end, "error"))
             if end is _End.GONE:
                 # Relist at once, first at the last resourceVersion (see _list).
-                need_list, relist_reason = True, "gone"
+                need_list, relist_reason = True, VersionProblem.EXPIRED.value
+            elif end is _End.TOO_LARGE:
+                self._unusable = VersionProblem.TOO_LARGE
+                need_list, relist_reason = True, VersionProblem.TOO_LARGE.value
             elif end is _End.RELIST:
                 need_list, relist_reason = True, "error"
                 await self._backoff.wait()
             elif end in (_End.RETRY, _End.SHORT):
                 await self._backoff.wait()
+                check_version = True
+            elif end is _End.STALLED:
+                check_version = True
 
     # -- list --------------------------------------------------------------------------------
 
     async def _list(self) -> bool:
         """List everything into the sink; ``False`` when it failed (after backing off if due)."""
-        at_last_rv = bool(self._rv) and not self._rv_unusable
+        at_last_rv = bool(self._rv) and self._unusable is None
         try:
             objects, rv = await self._list_pages(self._rv if at_last_rv else None)
-        except GoneError:
-            logger.info(
-                "list resourceVersion expired; listing again",
-                extra=self._log_extra(resource_version=self._rv),
-            )
-            if at_last_rv:
-                # The last resourceVersion is too old to list at: list the latest data now.
-                self._rv_unusable = True
-                return False
-            await self._backoff.wait()
-            return False
         except (ApiError, TransportError) as exc:
-            logger.warning(
-                "list failed; backing off",
-                extra=self._log_extra(error=type(exc).__name__, detail=str(exc)),
-            )
+            problem = version_problem(exc)
+            if problem is not None and at_last_rv:
+                # The last resourceVersion cannot be listed at: list the latest data now.
+                logger.info(
+                    "list resourceVersion unusable; listing from scratch",
+                    extra=self._log_extra(resource_version=self._rv, problem=problem.value),
+                )
+                self._unusable = problem
+                return False
+            self._log_failure("list failed; backing off", exc)
             await self._backoff.wait()
             return False
         except Exception:
@@ -221,9 +267,48 @@ class Reflector:
             await self._backoff.wait()
             return False
         self._rv = rv
-        self._rv_unusable = False
+        self._unusable = None
+        self._mark_healthy()
         self._sink.replace(objects, rv)
         return True
+
+    async def _check_version(self) -> bool | None:
+        """Whether the server still has data at the last resourceVersion.
+
+        A one-item LIST at it (``NotOlderThan``). ``True``: watch from it again. ``False``: it
+        is unusable (``self._unusable`` says why): relist. ``None``: no answer; backed off.
+        """
+        try:
+            await self._lw.list(
+                self._kind,
+                self._namespace,
+                label_selector=self._label_selector,
+                field_selector=self._field_selector,
+                limit=1,
+                resource_version=self._rv,
+                resource_version_match="NotOlderThan",
+            )
+        except (ApiError, TransportError) as exc:
+            problem = version_problem(exc)
+            if problem is not None:
+                logger.warning(
+                    "resourceVersion unusable after reconnecting; listing from scratch",
+                    extra=self._log_extra(resource_version=self._rv, problem=problem.value),
+                )
+                self._unusable = problem
+                return False
+            self._log_failure("resourceVersion check failed; backing off", exc)
+            await self._backoff.wait()
+            return None
+        except Exception:
+            logger.exception("resourceVersion check failed unexpectedly", extra=self._log_extra())
+            await self._backoff.wait()
+            return None
+        self._mark_healthy()
+        return True
+
+    def _log_failure(self, message: str, exc: ApiError | TransportError) -> None:
+        logger.warning(message, extra=self._log_extra(error=type(exc).__name__, detail=str(exc)))
 
     async def _list_pages(self, resource_version: str | None) -> tuple[list[RawObject], str]:
         objects: list[RawObject] = []
@@ -293,24 +378,12 @@ class Reflector:
         try:
             async for event in stream:
                 self._last_activity = self._clock.monotonic()
+                self._mark_healthy()
                 seen[0] += 1
                 self._handle(event)
             result.append(_End.CLOSED)
-        except GoneError:
-            logger.info("watch resourceVersion expired", extra=self._log_extra(rv=self._rv))
-            result.append(_End.GONE)
-        except (TransportError, ServerError, TooManyRequestsError) as exc:
-            logger.info(
-                "watch interrupted",
-                extra=self._log_extra(error=type(exc).__name__, detail=str(exc)),
-            )
-            result.append(_End.RETRY)
-        except ApiError as exc:
-            logger.warning(
-                "watch failed",
-                extra=self._log_extra(error=type(exc).__name__, detail=str(exc)),
-            )
-            result.append(_End.RELIST)
+        except (ApiError, TransportError) as exc:
+            result.append(self._watch_error(exc))
         except Exception:
             # Never let a surprise kill the informer: start over from a list, after backoff.
             logger.exception("watch failed unexpectedly", extra=self._log_extra())
@@ -319,6 +392,26 @@ class Reflector:
             aclose = getattr(stream, "aclose", None)
             if aclose is not None:
                 await aclose()
+
+    def _watch_error(self, exc: ApiError | TransportError) -> _End:
+        """How a watch that failed with ``exc`` ended."""
+        problem = version_problem(exc)
+        if problem is not None:
+            logger.info(
+                "watch resourceVersion unusable",
+                extra=self._log_extra(rv=self._rv, problem=problem.value, detail=str(exc)),
+            )
+            return _End.GONE if problem is VersionProblem.EXPIRED else _End.TOO_LARGE
+        if isinstance(exc, TransportError | ServerError | TooManyRequestsError):
+            logger.info(
+                "watch interrupted",
+                extra=self._log_extra(error=type(exc).__name__, detail=str(exc)),
+            )
+            return _End.RETRY
+        logger.warning(
+            "watch failed", extra=self._log_extra(error=type(exc).__name__, detail=str(exc))
+        )
+        return _End.RELIST
 
     async def _watchdog(self, consumer: asyncio.Task[None]) -> None:
         limit = self._opts.inactivity_timeout

@@ -149,7 +149,8 @@ async def test_a_watch_that_closes_at_once_with_nothing_backs_off(
         assert clock.next_deadline() == pytest.approx(1000.8 + 1.6)
         await clock.tick(1.6)
         assert api.watches_opened == 3
-        assert len(api.list_calls) == 1
+        assert len(api.full_lists) == 1
+        assert [c["resource_version"] for c in api.version_checks] == ["100", "100"]
 
 
 async def test_gone_relists_at_last_resource_version_then_watches(
@@ -236,7 +237,10 @@ async def test_transport_and_server_errors_back_off_then_rewatch_without_relist(
         assert len(api.watch_calls) == 1
         await clock.tick(0.01)
         assert [c["resource_version"] for c in api.watch_calls] == ["100", "101"]
-        assert len(api.list_calls) == 1
+        assert len(api.full_lists) == 1
+        assert [
+            (c["resource_version"], c["resource_version_match"]) for c in api.version_checks
+        ] == [("101", "NotOlderThan")]
         assert restarts(registry, "error") == 1.0
 
 
@@ -314,7 +318,8 @@ async def test_watchdog_restarts_a_silent_watch(api: MemoryApi, clock: FakeClock
         assert api.watches_opened == 2
         assert api.watch_calls[-1]["resource_version"] == "100"
         assert restarts(registry, "inactivity") == 1.0
-        assert len(api.list_calls) == 1
+        assert len(api.full_lists) == 1
+        assert [c["resource_version"] for c in api.version_checks] == ["100"]
 
 
 async def test_bookmarks_keep_the_watchdog_quiet(api: MemoryApi, clock: FakeClock) -> None:
