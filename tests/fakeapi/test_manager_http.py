@@ -51,7 +51,12 @@ async def test_metrics_and_probe_endpoints(kube: TestCluster, namespace: str) ->
             assert await get(session, f"{probes}/healthz") == (200, "ok")
             status, body = await get(session, f"{probes}/readyz?verbose")
             assert status == 200
-            assert body.splitlines() == ["[+]cache-sync ok", "[+]custom ok", "readyz check passed"]
+            assert body.splitlines() == [
+                "[+]cache-sync ok",
+                "[+]cache-fresh ok",
+                "[+]custom ok",
+                "readyz check passed",
+            ]
 
             healthy = False
             status, body = await get(session, f"{probes}/readyz")
