@@ -91,8 +91,10 @@ class _Sink:
     def __init__(self, informer: Informer) -> None:
         self._informer = informer
 
-    def replace(self, objects: list[RawObject], resource_version: str) -> None:
-        self._informer._replace(objects)
+    def replace(
+        self, objects: list[RawObject], resource_version: str, *, trust_versions: bool = True
+    ) -> None:
+        self._informer._replace(objects, trust_versions)
 
     def apply(self, event_type: str, obj: RawObject) -> None:
         self._informer._apply(event_type, obj)
@@ -362,10 +364,12 @@ class Informer:
                 )
         return obj
 
-    def _replace(self, objects: builtins.list[RawObject]) -> None:
+    def _replace(self, objects: builtins.list[RawObject], trust_versions: bool = True) -> None:
         before = len(self._store)
         initial = not self.has_synced
-        changes = self._store.replace([self._prepare(o) for o in objects])
+        changes = self._store.replace(
+            [self._prepare(o) for o in objects], trust_versions=trust_versions
+        )
         self._count(before)
         for change in changes:
             self._notify(change, initial)

@@ -92,8 +92,15 @@ class ReflectorOptions:
 class ReflectorSink(Protocol):
     """Where a reflector delivers what it learns (the informer)."""
 
-    def replace(self, objects: list[RawObject], resource_version: str) -> None:
-        """The complete current set of objects, from a (re)list."""
+    def replace(
+        self, objects: list[RawObject], resource_version: str, *, trust_versions: bool = True
+    ) -> None:
+        """The complete current set of objects, from a (re)list.
+
+        ``trust_versions`` is false after the server went back in time: its resourceVersions
+        may repeat ones seen before for different contents, so an object whose resourceVersion
+        is unchanged must still be compared.
+        """
         ...
 
     def apply(self, event_type: str, obj: RawObject) -> None:
@@ -266,10 +273,11 @@ class Reflector:
             logger.exception("list failed unexpectedly; backing off", extra=self._log_extra())
             await self._backoff.wait()
             return False
+        trust = self._unusable is not VersionProblem.TOO_LARGE
         self._rv = rv
         self._unusable = None
         self._mark_healthy()
-        self._sink.replace(objects, rv)
+        self._sink.replace(objects, rv, trust_versions=trust)
         return True
 
     async def _check_version(self) -> bool | None:

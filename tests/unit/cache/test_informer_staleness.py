@@ -121,17 +121,20 @@ async def test_objects_of_a_server_that_lost_its_state_are_deleted_with_events(
     registry = CollectorRegistry()
     for name in ("a", "b"):
         api.create(name)
+    for i in range(3):
+        api.update("a", n=str(i))  # the list's resourceVersion is 105, b's is 102
     informer = make(api, clock, registry)
     rec = Recorder()
     informer.add_handler(rec)
     async with running(informer.run()):
         assert await informer.wait_for_sync(10)
-        api.lose_state(rv=10)
-        api.create("b")  # same name, a new object in the new server
+        api.lose_state(rv=101)
+        api.create("b", data={"new": "yes"})  # a new object, under the old one's version "102"
         api.create("c")
         api.cut_watches(TransportError("connection reset"))
         await clock.tick(0.8)
         assert sorted(o["metadata"]["name"] for o in informer.list()) == ["b", "c"]
+        assert informer.get("b", "default")["data"] == {"new": "yes"}  # type: ignore[index]
         assert rec.events[2:] == [
             ("update", "b", "102", False),
             ("add", "c", False),

@@ -21,9 +21,13 @@ class Sink:
     def __init__(self) -> None:
         self.replaced: list[tuple[list[str], str]] = []
         self.applied: list[tuple[str, str, str]] = []
+        self.trusted: list[bool] = []
 
-    def replace(self, objects: list[RawObject], resource_version: str) -> None:
+    def replace(
+        self, objects: list[RawObject], resource_version: str, *, trust_versions: bool = True
+    ) -> None:
         self.replaced.append((sorted(name_of(o) for o in objects), resource_version))
+        self.trusted.append(trust_versions)
 
     def apply(self, event_type: str, obj: RawObject) -> None:
         self.applied.append((event_type, name_of(obj), obj["metadata"]["resourceVersion"]))

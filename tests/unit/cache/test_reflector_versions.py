@@ -192,6 +192,7 @@ async def test_in_stream_version_errors_relist_without_backoff(
         await clock.settle()
         assert list_versions(api) == want
         assert sink.replaced[-1] == (["a", "b"], "102")
+        assert sink.trusted[-1] is (version_problem(exc) is not VersionProblem.TOO_LARGE)
         assert clock.monotonic() == 1000.0
 
 
@@ -214,6 +215,7 @@ async def test_a_server_that_lost_its_state_is_relisted_from_scratch_after_recon
         assert [c["resource_version"] for c in api.version_checks] == ["103"]
         assert list_versions(api) == [(None, None), (None, None)]  # one relist, from scratch
         assert sink.replaced[-1] == (["new"], "11")
+        assert sink.trusted == [True, False]  # versions may repeat after going back in time
         assert api.watch_calls[-1]["resource_version"] == "11"
         assert relists(registry, "too_large") == 1.0
         api.create("later")
