@@ -218,8 +218,9 @@ class Reflector:
             if need_list:
                 if relist_reason and self._metrics is not None:
                     self._metrics.relist(relist_reason)
-                if not await self._list():
-                    relist_reason = self._unusable.value if self._unusable else "error"
+                failed = await self._list()
+                if failed is not None:
+                    relist_reason = failed
                     continue
                 need_list = check_version = False
             elif check_version:
@@ -251,8 +252,13 @@ class Reflector:
 
     # -- list --------------------------------------------------------------------------------
 
-    async def _list(self) -> bool:
-        """List everything into the sink; ``False`` when it failed (after backing off if due)."""
+    async def _list(self) -> str | None:
+        """List everything into the sink.
+
+        Returns:
+            ``None`` on success, else the reason to count for the next attempt (after backing
+            off if due): the :class:`VersionProblem` value, or ``"error"``.
+        """
         at_last_rv = bool(self._rv) and self._unusable is None
         try:
             objects, rv = await self._list_pages(self._rv if at_last_rv else None)
@@ -265,20 +271,20 @@ class Reflector:
                     extra=self._log_extra(resource_version=self._rv, problem=problem.value),
                 )
                 self._unusable = problem
-                return False
+                return problem.value
             self._log_failure("list failed; backing off", exc)
             await self._backoff.wait()
-            return False
+            return "error"
         except Exception:
             logger.exception("list failed unexpectedly; backing off", extra=self._log_extra())
             await self._backoff.wait()
-            return False
+            return "error"
         trust = self._unusable is not VersionProblem.TOO_LARGE
         self._rv = rv
         self._unusable = None
         self._mark_healthy()
         self._sink.replace(objects, rv, trust_versions=trust)
-        return True
+        return None
 
     async def _check_version(self) -> bool | None:
         """Whether the server still has data at the last resourceVersion.

@@ -280,3 +280,25 @@ async def test_healthy_at_moves_with_lists_events_and_bookmarks_only(
         assert reflector.healthy_at == 1050.0
         await clock.tick(6.4)  # the fourth passes
         assert reflector.healthy_at == pytest.approx(1050.0 + 12.0)
+
+
+async def test_a_failed_list_from_scratch_is_retried_and_counted_as_an_error(
+    api: MemoryApi, clock: FakeClock
+) -> None:
+    api.create("old")
+    reflector, sink, registry = make(api, clock)
+    async with running(reflector.run()):
+        await clock.settle()
+        api.lose_state(rv=10)
+        api.list_faults.append(TOO_LARGE_NOW)  # the relist at the last resourceVersion
+        api.list_faults.append(ServerError(503, "ServiceUnavailable", "starting"))
+        api.cut_watches(EXPIRED_IN_STREAM)
+        await clock.settle()
+        assert list_versions(api) == [(None, None), ("101", "NotOlderThan"), (None, None)]
+        await clock.tick(0.8)
+        assert list_versions(api)[-1] == (None, None)
+        assert sink.replaced[-1] == ([], "10")
+        assert sink.trusted[-1] is False
+        assert relists(registry, "gone") == 1.0
+        assert relists(registry, "too_large") == 1.0
+        assert relists(registry, "error") == 1.0
