@@ -29,6 +29,7 @@ from aim_engine.cache._informer import DEFAULT_STALE_AFTER, Informer, Transform
 from aim_engine.cache._listwatch import ListerWatcher
 from aim_engine.cache._metrics import CacheMetrics, KindMetrics
 from aim_engine.cache._reflector import ReflectorOptions
+from aim_engine.cache._timeline import ServerTimeline
 from aim_engine.clock import Clock
 from aim_engine.errors import ConfigurationError, NotFoundError, RetryableError
 from aim_engine.kinds import ResourceKind
@@ -114,6 +115,7 @@ class Cache:
         self._reflector_options = reflector_options
         self._rng = rng or random.Random()
         self._informers: dict[_InformerKey, Informer] = {}
+        self._timeline = ServerTimeline()  # one server: when it goes back in time, all relist
         self._tg: asyncio.TaskGroup | None = None
 
     @property
@@ -183,6 +185,7 @@ class Cache:
             reflector_options=self._reflector_options,
             metrics=metrics,
             rng=random.Random(self._rng.random()),
+            timeline=self._timeline,
         )
         self._informers[key] = informer
         if self._tg is not None:

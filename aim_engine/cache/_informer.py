@@ -37,6 +37,7 @@ from aim_engine.cache._listwatch import ListerWatcher
 from aim_engine.cache._metrics import KindMetrics
 from aim_engine.cache._reflector import Reflector, ReflectorOptions
 from aim_engine.cache._store import NAMESPACE_INDEX, Change, IndexFunc, Store, object_key, store_key
+from aim_engine.cache._timeline import ServerTimeline
 from aim_engine.clock import Clock, wait_event
 from aim_engine.errors import ConfigurationError
 from aim_engine.kinds import ResourceKind
@@ -122,6 +123,7 @@ class Informer:
         reflector_options: reflector tuning.
         metrics: this kind's cache metrics.
         rng: random source (seed it in tests).
+        timeline: shared by the informers of one cache (see :mod:`aim_engine.cache._timeline`).
     """
 
     def __init__(
@@ -141,6 +143,7 @@ class Informer:
         reflector_options: ReflectorOptions | None = None,
         metrics: KindMetrics | None = None,
         rng: random.Random | None = None,
+        timeline: ServerTimeline | None = None,
     ) -> None:
         if namespace and not kind.namespaced:
             raise ConfigurationError(f"{kind.kind} is cluster-scoped; namespace must be empty")
@@ -171,6 +174,7 @@ class Informer:
             options=reflector_options,
             metrics=metrics,
             rng=self._rng,
+            timeline=timeline,
         )
 
     # -- state -------------------------------------------------------------------------------

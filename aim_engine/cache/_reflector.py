@@ -49,6 +49,7 @@ from typing import Protocol
 from aim_engine.cache._backoff import Backoff
 from aim_engine.cache._listwatch import ListerWatcher, WatchEventLike
 from aim_engine.cache._metrics import KindMetrics
+from aim_engine.cache._timeline import ServerTimeline
 from aim_engine.cache._version_errors import VersionProblem, version_problem
 from aim_engine.clock import Clock
 from aim_engine.errors import ApiError, ServerError, TooManyRequestsError, TransportError
@@ -140,6 +141,8 @@ class Reflector:
         options: tuning; client-go's defaults when omitted.
         metrics: relist and watch-restart counters of this kind.
         rng: random source for jitter and watch timeouts (seed it in tests).
+        timeline: shared with the other reflectors of the cache, so that when one finds the
+            server went back in time, all of them list again (a private one by default).
     """
 
     def __init__(
@@ -155,6 +158,7 @@ class Reflector:
         options: ReflectorOptions | None = None,
         metrics: KindMetrics | None = None,
         rng: random.Random | None = None,
+        timeline: ServerTimeline | None = None,
     ) -> None:
         self._lw = lister_watcher
         self._kind = kind
@@ -176,6 +180,8 @@ class Reflector:
         )
         self._rv = ""
         self._unusable: VersionProblem | None = None
+        self._timeline = timeline or ServerTimeline()
+        self._listed_epoch = 0
         self._last_activity = 0.0
         self._healthy_at = clock.monotonic()
         self._healthy_signal: asyncio.Event | None = None
@@ -223,6 +229,10 @@ class Reflector:
                     relist_reason = failed
                     continue
                 need_list = check_version = False
+            elif self._timeline.epoch != self._listed_epoch:
+                # Another informer of this cache found the server went back in time.
+                need_list, relist_reason = True, self._mark_unusable(VersionProblem.TOO_LARGE)
+                continue
             elif check_version:
                 usable = await self._check_version()
                 if usable is None:
@@ -239,8 +249,7 @@ class Reflector:
                 # Relist at once, first at the last resourceVersion (see _list).
                 need_list, relist_reason = True, VersionProblem.EXPIRED.value
             elif end is _End.TOO_LARGE:
-                self._unusable = VersionProblem.TOO_LARGE
-                need_list, relist_reason = True, VersionProblem.TOO_LARGE.value
+                need_list, relist_reason = True, self._mark_unusable(VersionProblem.TOO_LARGE)
             elif end is _End.RELIST:
                 need_list, relist_reason = True, "error"
                 await self._backoff.wait()
@@ -260,6 +269,7 @@ class Reflector:
             off if due): the :class:`VersionProblem` value, or ``"error"``.
         """
         at_last_rv = bool(self._rv) and self._unusable is None
+        epoch = self._timeline.epoch
         try:
             objects, rv = await self._list_pages(self._rv if at_last_rv else None)
         except (ApiError, TransportError) as exc:
@@ -270,8 +280,7 @@ class Reflector:
                     "list resourceVersion unusable; listing from scratch",
                     extra=self._log_extra(resource_version=self._rv, problem=problem.value),
                 )
-                self._unusable = problem
-                return problem.value
+                return self._mark_unusable(problem)
             self._log_failure("list failed; backing off", exc)
             await self._backoff.wait()
             return "error"
@@ -282,6 +291,7 @@ class Reflector:
         trust = self._unusable is not VersionProblem.TOO_LARGE
         self._rv = rv
         self._unusable = None
+        self._listed_epoch = epoch
         self._mark_healthy()
         self._sink.replace(objects, rv, trust_versions=trust)
         return None
@@ -309,7 +319,7 @@ class Reflector:
                     "resourceVersion unusable after reconnecting; listing from scratch",
                     extra=self._log_extra(resource_version=self._rv, problem=problem.value),
                 )
-                self._unusable = problem
+                self._mark_unusable(problem)
                 return False
             self._log_failure("resourceVersion check failed; backing off", exc)
             await self._backoff.wait()
@@ -320,6 +330,16 @@ class Reflector:
             return None
         self._mark_healthy()
         return True
+
+    def _mark_unusable(self, problem: VersionProblem) -> str:
+        """Remember why the last resourceVersion is unusable; returns the relist reason.
+
+        A server behind it went back in time: the cache's other informers are told too.
+        """
+        self._unusable = problem
+        if problem is VersionProblem.TOO_LARGE:
+            self._timeline.went_back(self._listed_epoch)
+        return problem.value
 
     def _log_failure(self, message: str, exc: ApiError | TransportError) -> None:
         logger.warning(message, extra=self._log_extra(error=type(exc).__name__, detail=str(exc)))
@@ -377,7 +397,8 @@ class Reflector:
         async with asyncio.TaskGroup() as tg:
             consumer = tg.create_task(self._consume(stream, result, seen))
             watchdog = tg.create_task(self._watchdog(consumer))
-            consumer.add_done_callback(lambda _: watchdog.cancel())
+            timeline = tg.create_task(self._watch_timeline(consumer, result))
+            consumer.add_done_callback(lambda _: (watchdog.cancel(), timeline.cancel()))
         if not result:
             return _End.STALLED
         end = result[0]
@@ -426,6 +447,16 @@ class Reflector:
             "watch failed", extra=self._log_extra(error=type(exc).__name__, detail=str(exc))
         )
         return _End.RELIST
+
+    async def _watch_timeline(self, consumer: asyncio.Task[None], result: list[_End]) -> None:
+        """End the watch when another informer finds the server went back in time."""
+        await self._timeline.wait_past(self._listed_epoch)
+        logger.warning(
+            "the API server went back in time; listing from scratch",
+            extra=self._log_extra(resource_version=self._rv),
+        )
+        result.append(_End.TOO_LARGE)
+        consumer.cancel()
 
     async def _watchdog(self, consumer: asyncio.Task[None]) -> None:
         limit = self._opts.inactivity_timeout

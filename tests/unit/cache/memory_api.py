@@ -138,9 +138,10 @@ class MemoryApi:
                 )
             )
 
-    def cut_watches(self, exc: BaseException | None = None) -> None:
+    def cut_watches(self, exc: BaseException | None = None, namespace: str | None = None) -> None:
         for live in self._live:
-            live.queue.put_nowait(exc or TransportError("connection reset"))
+            if namespace is None or live.namespace == namespace:
+                live.queue.put_nowait(exc or TransportError("connection reset"))
 
     def close_watches(self) -> None:
         for live in self._live:

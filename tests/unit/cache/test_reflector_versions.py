@@ -15,6 +15,7 @@ from prometheus_client import CollectorRegistry
 
 from aim_engine.cache import Reflector, ReflectorOptions
 from aim_engine.cache._metrics import CacheMetrics
+from aim_engine.cache._timeline import ServerTimeline
 from aim_engine.cache._version_errors import VersionProblem, version_problem
 from aim_engine.errors import (
     ConflictError,
@@ -302,3 +303,55 @@ async def test_a_failed_list_from_scratch_is_retried_and_counted_as_an_error(
         assert relists(registry, "gone") == 1.0
         assert relists(registry, "too_large") == 1.0
         assert relists(registry, "error") == 1.0
+
+
+async def test_one_reflector_finding_the_server_went_back_makes_the_others_relist(
+    api: MemoryApi, clock: FakeClock
+) -> None:
+    """The other one would pass its own check: the new server's writes reached its version."""
+    timeline = ServerTimeline()
+    sinks = {ns: Sink() for ns in ("a", "b")}
+    reflectors = {
+        ns: Reflector(
+            api,
+            CONFIG_MAP,
+            sinks[ns],
+            clock=clock,
+            namespace=ns,
+            options=ReflectorOptions(backoff_jitter=0.0),
+            rng=random.Random(5),
+            timeline=timeline,
+        )
+        for ns in ("a", "b")
+    }
+    api.create("old", "a")
+    api.create("old", "b")
+    async with running(reflectors["a"].run()), running(reflectors["b"].run()):
+        await clock.settle()
+        # The new server has already passed the old versions (b's check would pass); a finds
+        # out first, its check answered "too large" just before.
+        api.lose_state(rv=200)
+        api.create("new", "b")
+        api.list_faults.append(TOO_LARGE_NOW)
+        api.cut_watches(namespace="a")
+        await clock.tick(0.8)
+        assert timeline.epoch == 1
+        assert [(c["namespace"], c["resource_version"]) for c in api.full_lists[-2:]] == [
+            ("a", None),
+            ("b", None),
+        ]
+        assert sinks["b"].replaced[-1] == (["new"], "201")
+        assert sinks["b"].trusted[-1] is False
+        api.create("later", "b")
+        await clock.settle()
+        assert sinks["b"].applied[-1] == ("ADDED", "later", "202")
+        assert timeline.epoch == 1  # b's relist for it is not announced as a second trip
+
+
+def test_the_timeline_counts_a_trip_once_per_list() -> None:
+    timeline = ServerTimeline()
+    timeline.went_back(0)
+    timeline.went_back(0)  # someone who listed before the first announcement
+    assert timeline.epoch == 1
+    timeline.went_back(1)  # listed since, and found it again: a second trip
+    assert timeline.epoch == 2
