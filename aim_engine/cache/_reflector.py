@@ -14,7 +14,9 @@ This is client-go's ``ListAndWatch`` state machine, on an injected :class:`~aim_
 3. When the server **closes** the watch normally, watch again from the last resourceVersion: no
    relist. A watch that ends in under a second without a single event counts as a failure.
 4. **410 Gone** (the resourceVersion is too old): relist, as in 1. An in-stream "too large
-   resource version" error: relist from scratch.
+   resource version" error: relist from scratch. Whenever a reflector finds the server went back
+   in time, it tells the other reflectors of its cache through the shared
+   :class:`~aim_engine.cache._timeline.ServerTimeline`, and they relist from scratch too.
 5. A **dropped connection**, a 5xx or a 429: back off, then check that the server still has data
    at the last resourceVersion (a one-item LIST at it, ``NotOlderThan``) before watching from it
    again. A server that lost its state (restarted over an empty or restored etcd) keeps a watch
