@@ -7,6 +7,7 @@ in time (its state lost): the reflector must notice and converge within one reli
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Mapping
 
@@ -17,7 +18,9 @@ from aim_engine.cache import Reflector, ReflectorOptions
 from aim_engine.cache._metrics import CacheMetrics
 from aim_engine.cache._timeline import ServerTimeline
 from aim_engine.cache._version_errors import VersionProblem, version_problem
+from aim_engine.client._watch import decode_watch_line
 from aim_engine.errors import (
+    ApiError,
     ConflictError,
     ServerError,
     TransportError,
@@ -355,3 +358,31 @@ def test_the_timeline_counts_a_trip_once_per_list() -> None:
     assert timeline.epoch == 1
     timeline.went_back(1)  # listed since, and found it again: a second trip
     assert timeline.epoch == 2
+
+
+@pytest.mark.parametrize(
+    ("status_object", "want"),
+    [
+        (status(410, "Expired", "too old resource version: 4 (7)"), VersionProblem.EXPIRED),
+        (status(410, "Gone", "gone"), VersionProblem.EXPIRED),
+        (status(None, "Expired", "too old resource version: 1 (5)"), VersionProblem.EXPIRED),
+        (
+            status(
+                504,
+                "Timeout",
+                "Too large resource version: 9, current: 3",
+                causes=[TOO_LARGE_CAUSE],
+            ),
+            VersionProblem.TOO_LARGE,
+        ),
+        (status(500, "InternalError", "etcd leader changed"), None),
+    ],
+    ids=["410 Expired", "410 Gone", "no code, reason Expired", "504 too large", "500"],
+)
+def test_in_stream_error_events_decode_to_what_version_problem_recognises(
+    status_object: dict[str, object], want: VersionProblem | None
+) -> None:
+    line = json.dumps({"type": "ERROR", "object": status_object}).encode()
+    with pytest.raises(ApiError) as info:
+        decode_watch_line(line)
+    assert version_problem(info.value) is want
