@@ -22,6 +22,7 @@ from aim_engine.cache._cache import Reader as Reader
 from aim_engine.cache._handlers import HandlerRegistration as HandlerRegistration
 from aim_engine.cache._handlers import ResourceEventHandler as ResourceEventHandler
 from aim_engine.cache._handlers import ResourceEventHandlerFuncs as ResourceEventHandlerFuncs
+from aim_engine.cache._informer import DEFAULT_STALE_AFTER as DEFAULT_STALE_AFTER
 from aim_engine.cache._informer import Informer as Informer
 from aim_engine.cache._informer import InformerStatistics as InformerStatistics
 from aim_engine.cache._informer import Transform as Transform
@@ -31,6 +32,7 @@ from aim_engine.cache._listwatch import ListerWatcher as ListerWatcher
 from aim_engine.cache._listwatch import WatchEventLike as WatchEventLike
 from aim_engine.cache._metrics import OBJECTS as OBJECTS
 from aim_engine.cache._metrics import RELISTS_TOTAL as RELISTS_TOTAL
+from aim_engine.cache._metrics import STALE_INFORMERS as STALE_INFORMERS
 from aim_engine.cache._metrics import WATCH_RESTARTS_TOTAL as WATCH_RESTARTS_TOTAL
 from aim_engine.cache._reflector import Reflector as Reflector
 from aim_engine.cache._reflector import ReflectorOptions as ReflectorOptions
@@ -40,9 +42,11 @@ from aim_engine.cache._store import IndexFunc as IndexFunc
 from aim_engine.cache._store import Store as Store
 
 __all__ = [
+    "DEFAULT_STALE_AFTER",
     "NAMESPACE_INDEX",
     "OBJECTS",
     "RELISTS_TOTAL",
+    "STALE_INFORMERS",
     "WATCH_RESTARTS_TOTAL",
     "Backoff",
     "Cache",

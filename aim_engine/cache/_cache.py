@@ -25,10 +25,11 @@ from typing import Protocol
 
 from prometheus_client import CollectorRegistry
 
-from aim_engine.cache._informer import Informer, Transform
+from aim_engine.cache._informer import DEFAULT_STALE_AFTER, Informer, Transform
 from aim_engine.cache._listwatch import ListerWatcher
 from aim_engine.cache._metrics import CacheMetrics, KindMetrics
 from aim_engine.cache._reflector import ReflectorOptions
+from aim_engine.cache._timeline import ServerTimeline
 from aim_engine.clock import Clock
 from aim_engine.errors import ConfigurationError, NotFoundError, RetryableError
 from aim_engine.kinds import ResourceKind
@@ -82,6 +83,8 @@ class Cache:
         clock: drives every informer's timers.
         registry: where the cache metrics go (a private registry when ``None``).
         resync_period: seconds between resyncs of every informer (10 h; ``0`` disables).
+        stale_after: seconds without a successful list, watch event or bookmark after which an
+            informer is stale (300; ``None`` never; see :meth:`stale_informers`).
         namespace: default namespace of informers for namespaced kinds (``None``: all).
         strip_managed_fields: drop ``metadata.managedFields`` before storing (default true).
         reflector_options: reflector tuning for every informer.
@@ -95,6 +98,7 @@ class Cache:
         clock: Clock,
         registry: CollectorRegistry | None = None,
         resync_period: float = 36000.0,
+        stale_after: float | None = DEFAULT_STALE_AFTER,
         namespace: str | None = None,
         strip_managed_fields: bool = True,
         reflector_options: ReflectorOptions | None = None,
@@ -105,11 +109,13 @@ class Cache:
         self._metrics = CacheMetrics(registry)
         self._kind_metrics: dict[ResourceKind, KindMetrics] = {}
         self._resync_period = resync_period
+        self._stale_after = stale_after
         self._namespace = namespace or None
         self._strip = strip_managed_fields
         self._reflector_options = reflector_options
         self._rng = rng or random.Random()
         self._informers: dict[_InformerKey, Informer] = {}
+        self._timeline = ServerTimeline()  # one server: when it goes back in time, all relist
         self._tg: asyncio.TaskGroup | None = None
 
     @property
@@ -126,6 +132,10 @@ class Cache:
     def has_synced(self) -> bool:
         """Whether every registered informer has synced."""
         return all(i.has_synced for i in self._informers.values())
+
+    def stale_informers(self) -> builtins.list[Informer]:
+        """Running informers that have not heard from the API server for ``stale_after``."""
+        return [i for i in self._informers.values() if i.is_stale]
 
     def informer(
         self,
@@ -171,9 +181,11 @@ class Cache:
             transform=transform,
             strip_managed_fields=self._strip,
             resync_period=self._resync_period,
+            stale_after=self._stale_after,
             reflector_options=self._reflector_options,
             metrics=metrics,
             rng=random.Random(self._rng.random()),
+            timeline=self._timeline,
         )
         self._informers[key] = informer
         if self._tg is not None:

@@ -14,6 +14,10 @@ store and tells every handler what changed:
 * **Periodic resync** (default 10 h, each period jittered by a factor in [0.9, 1.1)) replays the
   store as ``on_update(obj, obj, is_resync=True)``; it re-reads the cache, not the API.
 * **A handler added late** is first given the current contents as initial adds.
+* **Staleness**: an informer that has had no successful list, resourceVersion check, watch event
+  or bookmark for ``stale_after`` seconds (default 300; the API server sends a bookmark about
+  every minute) is stale (:attr:`Informer.is_stale`, the ``aim_engine_cache_stale_informers``
+  gauge); the manager's ``/readyz`` fails while any informer is.
 
 Delivery runs through per-handler buffers (:mod:`aim_engine.cache._handlers`).
 """
@@ -33,6 +37,7 @@ from aim_engine.cache._listwatch import ListerWatcher
 from aim_engine.cache._metrics import KindMetrics
 from aim_engine.cache._reflector import Reflector, ReflectorOptions
 from aim_engine.cache._store import NAMESPACE_INDEX, Change, IndexFunc, Store, object_key, store_key
+from aim_engine.cache._timeline import ServerTimeline
 from aim_engine.clock import Clock, wait_event
 from aim_engine.errors import ConfigurationError
 from aim_engine.kinds import ResourceKind
@@ -46,6 +51,8 @@ Transform = Callable[[RawObject], RawObject]
 """Applied to every object before it is stored (and before handlers see it)."""
 
 MIN_RESYNC_PERIOD = 1.0
+DEFAULT_STALE_AFTER = 300.0
+"""Twice the reflector's inactivity timeout plus its longest backoff, in seconds."""
 
 
 def strip_managed_fields(obj: RawObject) -> RawObject:
@@ -66,6 +73,7 @@ class InformerStatistics:
         pending: notifications buffered across all handlers.
         synced: whether the first list has been stored.
         last_sync_resource_version: newest resourceVersion seen.
+        stale: whether the informer is stale (see :attr:`Informer.is_stale`).
     """
 
     objects: int
@@ -73,6 +81,7 @@ class InformerStatistics:
     pending: int
     synced: bool
     last_sync_resource_version: str
+    stale: bool = False
 
 
 class _Sink:
@@ -83,8 +92,10 @@ class _Sink:
     def __init__(self, informer: Informer) -> None:
         self._informer = informer
 
-    def replace(self, objects: list[RawObject], resource_version: str) -> None:
-        self._informer._replace(objects)
+    def replace(
+        self, objects: list[RawObject], resource_version: str, *, trust_versions: bool = True
+    ) -> None:
+        self._informer._replace(objects, trust_versions)
 
     def apply(self, event_type: str, obj: RawObject) -> None:
         self._informer._apply(event_type, obj)
@@ -106,10 +117,13 @@ class Informer:
         transform: applied to every object before storing it.
         strip_managed_fields: drop ``metadata.managedFields`` before storing (default true).
         resync_period: seconds between resyncs (jittered); ``0`` disables resync.
+        stale_after: seconds without a successful list, watch event or bookmark after which
+            the running informer is stale (default 300); ``None`` never.
         indexers: extra index functions by name.
         reflector_options: reflector tuning.
         metrics: this kind's cache metrics.
         rng: random source (seed it in tests).
+        timeline: shared by the informers of one cache (see :mod:`aim_engine.cache._timeline`).
     """
 
     def __init__(
@@ -124,10 +138,12 @@ class Informer:
         transform: Transform | None = None,
         strip_managed_fields: bool = True,
         resync_period: float = 36000.0,
+        stale_after: float | None = DEFAULT_STALE_AFTER,
         indexers: Mapping[str, IndexFunc] | None = None,
         reflector_options: ReflectorOptions | None = None,
         metrics: KindMetrics | None = None,
         rng: random.Random | None = None,
+        timeline: ServerTimeline | None = None,
     ) -> None:
         if namespace and not kind.namespaced:
             raise ConfigurationError(f"{kind.kind} is cluster-scoped; namespace must be empty")
@@ -139,6 +155,8 @@ class Informer:
         self._clock = clock
         self._strip = strip_managed_fields
         self._resync_period = resync_period
+        self._stale_after = stale_after
+        self._stale_counted = False
         self._metrics = metrics
         self._rng = rng or random.Random()
         self._store = Store(indexers)
@@ -156,6 +174,7 @@ class Informer:
             options=reflector_options,
             metrics=metrics,
             rng=self._rng,
+            timeline=timeline,
         )
 
     # -- state -------------------------------------------------------------------------------
@@ -175,6 +194,17 @@ class Informer:
         """The newest resourceVersion seen."""
         return self._reflector.last_sync_resource_version
 
+    @property
+    def is_stale(self) -> bool:
+        """Whether the running informer has not heard from the API server for ``stale_after``.
+
+        Heard from means a successful list, resourceVersion check, watch event or bookmark.
+        A stopped informer is never stale (nothing expects it to be fresh).
+        """
+        if self._stale_after is None or self._tg is None:
+            return False
+        return self._clock.monotonic() - self._reflector.healthy_at >= self._stale_after
+
     async def wait_for_sync(self, timeout: float | None = None) -> bool:
         """Wait (on the clock) until the first list is stored; ``False`` on timeout."""
         return await wait_event(self._clock, self._synced, timeout)
@@ -187,6 +217,7 @@ class Informer:
             pending=sum(lst.pending for lst in self._listeners),
             synced=self.has_synced,
             last_sync_resource_version=self.last_sync_resource_version,
+            stale=self.is_stale,
         )
 
     # -- reads -------------------------------------------------------------------------------
@@ -277,8 +308,10 @@ class Informer:
                     listener.task = tg.create_task(listener.run())
                 tg.create_task(self._reflector.run())
                 tg.create_task(self._resync_loop())
+                tg.create_task(self._stale_loop())
         finally:
             self._tg = None
+            self._count_stale(False)
             for listener in self._listeners:
                 listener.task = None
 
@@ -295,6 +328,31 @@ class Informer:
                 for listener in self._listeners:
                     listener.update(obj, obj, True)
 
+    async def _stale_loop(self) -> None:
+        """Keep the stale-informers gauge true: sleep until due, count, wait for news."""
+        limit = self._stale_after
+        if limit is None:
+            return
+        while True:
+            remaining = self._reflector.healthy_at + limit - self._clock.monotonic()
+            if remaining > 0:
+                self._count_stale(False)
+                await self._clock.sleep(remaining)
+                continue
+            logger.warning(
+                "informer is stale: nothing heard from the API server",
+                extra={"kind": self.kind.kind, "namespace": self.namespace or "", "after": limit},
+            )
+            self._count_stale(True)
+            await self._reflector.wait_healthy()
+
+    def _count_stale(self, stale: bool) -> None:
+        if stale == self._stale_counted:
+            return
+        self._stale_counted = stale
+        if self._metrics is not None:
+            self._metrics.stale.inc(1 if stale else -1)
+
     # -- sink (called by the reflector) ------------------------------------------------------
 
     def _prepare(self, obj: RawObject) -> RawObject:
@@ -310,10 +368,12 @@ class Informer:
                 )
         return obj
 
-    def _replace(self, objects: builtins.list[RawObject]) -> None:
+    def _replace(self, objects: builtins.list[RawObject], trust_versions: bool = True) -> None:
         before = len(self._store)
         initial = not self.has_synced
-        changes = self._store.replace([self._prepare(o) for o in objects])
+        changes = self._store.replace(
+            [self._prepare(o) for o in objects], trust_versions=trust_versions
+        )
         self._count(before)
         for change in changes:
             self._notify(change, initial)

@@ -1,17 +1,20 @@
 """The cache's own metrics (controller-runtime has none for its caches; see issue #3182 there).
 
-=========================================  =====  ===============  ==========================
+=========================================  =====  ===============  ==============================
 name                                       type   labels           meaning
-=========================================  =====  ===============  ==========================
+=========================================  =====  ===============  ==============================
 ``aim_engine_cache_objects``               gauge  ``kind``         objects held by informers
 ``aim_engine_cache_relists_total``         count  ``kind,reason``  LISTs after the first one
 ``aim_engine_cache_watch_restarts_total``  count  ``kind,reason``  watches opened again
-=========================================  =====  ===============  ==========================
+``aim_engine_cache_stale_informers``       gauge  ``kind``         informers not heard from lately
+=========================================  =====  ===============  ==============================
 
-Relist reasons: ``gone`` (410: the resourceVersion expired), ``error`` (any other failure that
-forced a new list). Watch-restart reasons: ``closed`` (the server ended the watch, normally at
-its timeout), ``gone``, ``inactivity`` (the watchdog saw neither event nor bookmark for too long),
-``error`` (dropped connection, 5xx, 429...).
+Relist reasons: ``gone`` (410: the resourceVersion expired), ``too_large`` (the server is behind
+the resourceVersion: it went back in time), ``error`` (any other failure that forced a new list).
+Watch-restart reasons: ``closed`` (the server ended the watch, normally at its timeout), ``gone``,
+``too_large``, ``inactivity`` (the watchdog saw neither event nor bookmark for too long),
+``error`` (dropped connection, 5xx, 429...). An informer is stale when it has had no successful
+list, resourceVersion check, watch event or bookmark for its ``stale_after`` seconds.
 
 Families live on the :class:`~prometheus_client.CollectorRegistry` passed in, never the global
 one; several caches may share a registry (the first registers, the others reuse). Series are
@@ -32,6 +35,7 @@ __all__ = [
     "OBJECTS",
     "RELISTS_TOTAL",
     "RELIST_REASONS",
+    "STALE_INFORMERS",
     "WATCH_RESTARTS_TOTAL",
     "WATCH_RESTART_REASONS",
     "CacheMetrics",
@@ -42,8 +46,9 @@ __all__ = [
 OBJECTS = "aim_engine_cache_objects"
 RELISTS_TOTAL = "aim_engine_cache_relists_total"
 WATCH_RESTARTS_TOTAL = "aim_engine_cache_watch_restarts_total"
-RELIST_REASONS = ("gone", "error")
-WATCH_RESTART_REASONS = ("closed", "gone", "inactivity", "error")
+STALE_INFORMERS = "aim_engine_cache_stale_informers"
+RELIST_REASONS = ("gone", "too_large", "error")
+WATCH_RESTART_REASONS = ("closed", "gone", "too_large", "inactivity", "error")
 
 _C = TypeVar("_C", Counter, Gauge)
 
@@ -66,6 +71,7 @@ class KindMetrics:
         self._metrics = metrics
         self.kind = kind_label(kind)
         self.objects = metrics.objects.labels(kind=self.kind)
+        self.stale = metrics.stale.labels(kind=self.kind)
         for reason in RELIST_REASONS:
             metrics.relists.labels(kind=self.kind, reason=reason)
         for reason in WATCH_RESTART_REASONS:
@@ -101,6 +107,14 @@ class CacheMetrics:
             WATCH_RESTARTS_TOTAL,
             "Number of times an informer opened its watch again.",
             ["kind", "reason"],
+        )
+        self.stale = _shared(
+            self.registry,
+            Gauge,
+            STALE_INFORMERS,
+            "Number of informers without a successful list, watch event or bookmark for longer "
+            "than their stale_after.",
+            ["kind"],
         )
 
     def for_kind(self, kind: ResourceKind) -> KindMetrics:

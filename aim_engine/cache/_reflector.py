@@ -6,20 +6,33 @@ This is client-go's ``ListAndWatch`` state machine, on an injected :class:`~aim_
    (:meth:`ReflectorSink.replace`), so the sink can compute adds, updates and deletions against
    what it held. The first list is a consistent read (no resourceVersion). A relist first asks for
    data at least as new as the last resourceVersion seen (``resourceVersionMatch=NotOlderThan``);
-   if the server answers 410 Gone, it lists again unconditionally at once.
+   if the server says that version is unusable (410 expired, or 504 "too large resource version"
+   after the server went back in time: see :mod:`aim_engine.cache._version_errors`), it lists
+   again at once from scratch.
 2. **Watch** from the list's resourceVersion with bookmarks and a random 5 to 10 minute server
    timeout (which spreads reconnects). Every event and bookmark advances the resourceVersion.
 3. When the server **closes** the watch normally, watch again from the last resourceVersion: no
    relist. A watch that ends in under a second without a single event counts as a failure.
-4. **410 Gone** (the resourceVersion is too old): relist, as in 1.
-5. A **dropped connection**, a 5xx or a 429: back off, then watch again from the last
-   resourceVersion (if that has expired meanwhile, the server says 410 and step 4 follows).
-   Any other API error (403, 404 for a CRD that is not installed yet), or any unexpected
-   exception: back off, then relist. The reflector never dies of an error; only cancellation
-   stops it.
+4. **410 Gone** (the resourceVersion is too old): relist, as in 1. An in-stream "too large
+   resource version" error: relist from scratch. Whenever a reflector finds the server went back
+   in time, it tells the other reflectors of its cache through the shared
+   :class:`~aim_engine.cache._timeline.ServerTimeline`, and they relist from scratch too.
+5. A **dropped connection**, a 5xx or a 429: back off, then check that the server still has data
+   at the last resourceVersion (a one-item LIST at it, ``NotOlderThan``) before watching from it
+   again. A server that lost its state (restarted over an empty or restored etcd) keeps a watch
+   from a version in its future open and silent, without bookmarks, until it catches up; the check
+   gets "too large" instead, and the reflector relists from scratch, so objects that no longer
+   exist are deleted from the sink. Any other API error (403, 404 for a CRD that is not installed
+   yet), or any unexpected exception: back off, then relist. The reflector never dies of an
+   error; only cancellation stops it.
 6. A **silent stream** (neither event nor bookmark for ``inactivity_timeout``; the API server
-   sends a bookmark about every minute) is cancelled and opened again: a half-open TCP connection
-   would otherwise hang until the watch timeout, which the client never sees.
+   sends a bookmark about every minute) is cancelled, the last resourceVersion is checked as in 5,
+   and the watch is opened again: a half-open TCP connection would otherwise hang until the watch
+   timeout, which the client never sees.
+
+The reflector also records when it last heard from the server successfully (a list, the check,
+a watch event or a bookmark): :attr:`Reflector.healthy_at`, which the informer's staleness (and
+the manager's ``/readyz``) is based on.
 
 Backoff is :class:`~aim_engine.cache._backoff.Backoff`: 0.8 s doubling to 30 s with jitter, reset
 after 2 minutes without trouble.
@@ -38,14 +51,10 @@ from typing import Protocol
 from aim_engine.cache._backoff import Backoff
 from aim_engine.cache._listwatch import ListerWatcher, WatchEventLike
 from aim_engine.cache._metrics import KindMetrics
+from aim_engine.cache._timeline import ServerTimeline
+from aim_engine.cache._version_errors import VersionProblem, version_problem
 from aim_engine.clock import Clock
-from aim_engine.errors import (
-    ApiError,
-    GoneError,
-    ServerError,
-    TooManyRequestsError,
-    TransportError,
-)
+from aim_engine.errors import ApiError, ServerError, TooManyRequestsError, TransportError
 from aim_engine.kinds import ResourceKind
 from aim_engine.objects import RawObject, meta, resource_version_of
 
@@ -86,8 +95,15 @@ class ReflectorOptions:
 class ReflectorSink(Protocol):
     """Where a reflector delivers what it learns (the informer)."""
 
-    def replace(self, objects: list[RawObject], resource_version: str) -> None:
-        """The complete current set of objects, from a (re)list."""
+    def replace(
+        self, objects: list[RawObject], resource_version: str, *, trust_versions: bool = True
+    ) -> None:
+        """The complete current set of objects, from a (re)list.
+
+        ``trust_versions`` is false after the server went back in time: its resourceVersions
+        may repeat ones seen before for different contents, so an object whose resourceVersion
+        is unchanged must still be compared.
+        """
         ...
 
     def apply(self, event_type: str, obj: RawObject) -> None:
@@ -99,9 +115,18 @@ class _End(Enum):
     CLOSED = "closed"
     SHORT = "short"
     GONE = "gone"
+    TOO_LARGE = "too_large"
     STALLED = "inactivity"
     RETRY = "retry"  # transport, 5xx, 429: watch again after backoff
     RELIST = "relist"  # other API errors: relist after backoff
+
+
+_RESTART_REASONS = {
+    _End.CLOSED: "closed",
+    _End.GONE: "gone",
+    _End.TOO_LARGE: "too_large",
+    _End.STALLED: "inactivity",
+}
 
 
 class Reflector:
@@ -118,6 +143,8 @@ class Reflector:
         options: tuning; client-go's defaults when omitted.
         metrics: relist and watch-restart counters of this kind.
         rng: random source for jitter and watch timeouts (seed it in tests).
+        timeline: shared with the other reflectors of the cache, so that when one finds the
+            server went back in time, all of them list again (a private one by default).
     """
 
     def __init__(
@@ -133,6 +160,7 @@ class Reflector:
         options: ReflectorOptions | None = None,
         metrics: KindMetrics | None = None,
         rng: random.Random | None = None,
+        timeline: ServerTimeline | None = None,
     ) -> None:
         self._lw = lister_watcher
         self._kind = kind
@@ -153,77 +181,170 @@ class Reflector:
             rng=self._rng,
         )
         self._rv = ""
-        self._rv_unusable = False
+        self._unusable: VersionProblem | None = None
+        self._timeline = timeline or ServerTimeline()
+        self._listed_epoch = 0
         self._last_activity = 0.0
+        self._healthy_at = clock.monotonic()
+        self._healthy_signal: asyncio.Event | None = None
 
     @property
     def last_sync_resource_version(self) -> str:
         """The newest resourceVersion seen (list, event or bookmark); ``""`` before the first."""
         return self._rv
 
+    @property
+    def healthy_at(self) -> float:
+        """Clock time of the last successful list, version check, watch event or bookmark.
+
+        Before the first success it is the time the reflector was created or started.
+        """
+        return self._healthy_at
+
+    async def wait_healthy(self) -> None:
+        """Wait until the next success (see :attr:`healthy_at`)."""
+        if self._healthy_signal is None:
+            self._healthy_signal = asyncio.Event()
+        await self._healthy_signal.wait()
+
+    def _mark_healthy(self) -> None:
+        self._healthy_at = self._clock.monotonic()
+        signal, self._healthy_signal = self._healthy_signal, None
+        if signal is not None:
+            signal.set()
+
     def _log_extra(self, **more: object) -> dict[str, object]:
         return {"kind": self._kind.kind, "namespace": self._namespace or "", **more}
 
     async def run(self) -> None:
         """List and watch until cancelled."""
+        self._mark_healthy()  # staleness counts from the start
         need_list = True
+        check_version = False
         relist_reason = ""
         while True:
             if need_list:
                 if relist_reason and self._metrics is not None:
                     self._metrics.relist(relist_reason)
-                if not await self._list():
-                    relist_reason = "gone" if self._rv_unusable else "error"
+                failed = await self._list()
+                if failed is not None:
+                    relist_reason = failed
                     continue
-                need_list = False
+                need_list = check_version = False
+            elif self._timeline.epoch != self._listed_epoch:
+                # Another informer of this cache found the server went back in time.
+                need_list, relist_reason = True, self._mark_unusable(VersionProblem.TOO_LARGE)
+                continue
+            elif check_version:
+                usable = await self._check_version()
+                if usable is None:
+                    continue  # no answer (backed off already): ask again
+                if not usable:
+                    need_list = True
+                    relist_reason = self._unusable.value if self._unusable else "error"
+                    continue
+                check_version = False
             end = await self._watch_once()
             if self._metrics is not None:
-                restart_reason = {_End.GONE: "gone", _End.STALLED: "inactivity"}.get(end)
-                if restart_reason is None:
-                    restart_reason = "closed" if end is _End.CLOSED else "error"
-                self._metrics.watch_restart(restart_reason)
+                self._metrics.watch_restart(_RESTART_REASONS.get(end, "error"))
             if end is _End.GONE:
                 # Relist at once, first at the last resourceVersion (see _list).
-                need_list, relist_reason = True, "gone"
+                need_list, relist_reason = True, VersionProblem.EXPIRED.value
+            elif end is _End.TOO_LARGE:
+                need_list, relist_reason = True, self._mark_unusable(VersionProblem.TOO_LARGE)
             elif end is _End.RELIST:
                 need_list, relist_reason = True, "error"
                 await self._backoff.wait()
             elif end in (_End.RETRY, _End.SHORT):
                 await self._backoff.wait()
+                check_version = True
+            elif end is _End.STALLED:
+                check_version = True
 
     # -- list --------------------------------------------------------------------------------
 
-    async def _list(self) -> bool:
-        """List everything into the sink; ``False`` when it failed (after backing off if due)."""
-        at_last_rv = bool(self._rv) and not self._rv_unusable
+    async def _list(self) -> str | None:
+        """List everything into the sink.
+
+        Returns:
+            ``None`` on success, else the reason to count for the next attempt (after backing
+            off if due): the :class:`VersionProblem` value, or ``"error"``.
+        """
+        at_last_rv = bool(self._rv) and self._unusable is None
+        epoch = self._timeline.epoch
         try:
             objects, rv = await self._list_pages(self._rv if at_last_rv else None)
-        except GoneError:
-            logger.info(
-                "list resourceVersion expired; listing again",
-                extra=self._log_extra(resource_version=self._rv),
-            )
-            if at_last_rv:
-                # The last resourceVersion is too old to list at: list the latest data now.
-                self._rv_unusable = True
-                return False
-            await self._backoff.wait()
-            return False
         except (ApiError, TransportError) as exc:
-            logger.warning(
-                "list failed; backing off",
-                extra=self._log_extra(error=type(exc).__name__, detail=str(exc)),
-            )
+            problem = version_problem(exc)
+            if problem is not None and at_last_rv:
+                # The last resourceVersion cannot be listed at: list the latest data now.
+                logger.info(
+                    "list resourceVersion unusable; listing from scratch",
+                    extra=self._log_extra(resource_version=self._rv, problem=problem.value),
+                )
+                return self._mark_unusable(problem)
+            self._log_failure("list failed; backing off", exc)
             await self._backoff.wait()
-            return False
+            return "error"
         except Exception:
             logger.exception("list failed unexpectedly; backing off", extra=self._log_extra())
             await self._backoff.wait()
-            return False
+            return "error"
+        trust = self._unusable is not VersionProblem.TOO_LARGE
         self._rv = rv
-        self._rv_unusable = False
-        self._sink.replace(objects, rv)
+        self._unusable = None
+        self._listed_epoch = epoch
+        self._mark_healthy()
+        self._sink.replace(objects, rv, trust_versions=trust)
+        return None
+
+    async def _check_version(self) -> bool | None:
+        """Whether the server still has data at the last resourceVersion.
+
+        A one-item LIST at it (``NotOlderThan``). ``True``: watch from it again. ``False``: it
+        is unusable (``self._unusable`` says why): relist. ``None``: no answer; backed off.
+        """
+        try:
+            await self._lw.list(
+                self._kind,
+                self._namespace,
+                label_selector=self._label_selector,
+                field_selector=self._field_selector,
+                limit=1,
+                resource_version=self._rv,
+                resource_version_match="NotOlderThan",
+            )
+        except (ApiError, TransportError) as exc:
+            problem = version_problem(exc)
+            if problem is not None:
+                logger.warning(
+                    "resourceVersion unusable after reconnecting; listing from scratch",
+                    extra=self._log_extra(resource_version=self._rv, problem=problem.value),
+                )
+                self._mark_unusable(problem)
+                return False
+            self._log_failure("resourceVersion check failed; backing off", exc)
+            await self._backoff.wait()
+            return None
+        except Exception:
+            logger.exception("resourceVersion check failed unexpectedly", extra=self._log_extra())
+            await self._backoff.wait()
+            return None
+        self._mark_healthy()
         return True
+
+    def _mark_unusable(self, problem: VersionProblem) -> str:
+        """Remember why the last resourceVersion is unusable; returns the relist reason.
+
+        A server behind it went back in time: the cache's other informers are told too.
+        """
+        self._unusable = problem
+        if problem is VersionProblem.TOO_LARGE:
+            self._timeline.went_back(self._listed_epoch)
+        return problem.value
+
+    def _log_failure(self, message: str, exc: ApiError | TransportError) -> None:
+        logger.warning(message, extra=self._log_extra(error=type(exc).__name__, detail=str(exc)))
 
     async def _list_pages(self, resource_version: str | None) -> tuple[list[RawObject], str]:
         objects: list[RawObject] = []
@@ -277,7 +398,8 @@ class Reflector:
         async with asyncio.TaskGroup() as tg:
             consumer = tg.create_task(self._consume(stream, result, seen))
             watchdog = tg.create_task(self._watchdog(consumer))
-            consumer.add_done_callback(lambda _: watchdog.cancel())
+            timeline = tg.create_task(self._watch_timeline(consumer, result))
+            consumer.add_done_callback(lambda _: (watchdog.cancel(), timeline.cancel()))
         if not result:
             return _End.STALLED
         end = result[0]
@@ -292,24 +414,12 @@ class Reflector:
         try:
             async for event in stream:
                 self._last_activity = self._clock.monotonic()
+                self._mark_healthy()
                 seen[0] += 1
                 self._handle(event)
             result.append(_End.CLOSED)
-        except GoneError:
-            logger.info("watch resourceVersion expired", extra=self._log_extra(rv=self._rv))
-            result.append(_End.GONE)
-        except (TransportError, ServerError, TooManyRequestsError) as exc:
-            logger.info(
-                "watch interrupted",
-                extra=self._log_extra(error=type(exc).__name__, detail=str(exc)),
-            )
-            result.append(_End.RETRY)
-        except ApiError as exc:
-            logger.warning(
-                "watch failed",
-                extra=self._log_extra(error=type(exc).__name__, detail=str(exc)),
-            )
-            result.append(_End.RELIST)
+        except (ApiError, TransportError) as exc:
+            result.append(self._watch_error(exc))
         except Exception:
             # Never let a surprise kill the informer: start over from a list, after backoff.
             logger.exception("watch failed unexpectedly", extra=self._log_extra())
@@ -318,6 +428,36 @@ class Reflector:
             aclose = getattr(stream, "aclose", None)
             if aclose is not None:
                 await aclose()
+
+    def _watch_error(self, exc: ApiError | TransportError) -> _End:
+        """How a watch that failed with ``exc`` ended."""
+        problem = version_problem(exc)
+        if problem is not None:
+            logger.info(
+                "watch resourceVersion unusable",
+                extra=self._log_extra(rv=self._rv, problem=problem.value, detail=str(exc)),
+            )
+            return _End.GONE if problem is VersionProblem.EXPIRED else _End.TOO_LARGE
+        if isinstance(exc, TransportError | ServerError | TooManyRequestsError):
+            logger.info(
+                "watch interrupted",
+                extra=self._log_extra(error=type(exc).__name__, detail=str(exc)),
+            )
+            return _End.RETRY
+        logger.warning(
+            "watch failed", extra=self._log_extra(error=type(exc).__name__, detail=str(exc))
+        )
+        return _End.RELIST
+
+    async def _watch_timeline(self, consumer: asyncio.Task[None], result: list[_End]) -> None:
+        """End the watch when another informer finds the server went back in time."""
+        await self._timeline.wait_past(self._listed_epoch)
+        logger.warning(
+            "the API server went back in time; listing from scratch",
+            extra=self._log_extra(resource_version=self._rv),
+        )
+        result.append(_End.TOO_LARGE)
+        consumer.cancel()
 
     async def _watchdog(self, consumer: asyncio.Task[None]) -> None:
         limit = self._opts.inactivity_timeout

@@ -233,12 +233,16 @@ class Store:
         self._unindex(key, entry)
         return Change("deleted", _decode(entry.blob) if final is None else final, None)
 
-    def replace(self, objects: Iterable[RawObject]) -> builtins.list[Change]:
+    def replace(
+        self, objects: Iterable[RawObject], *, trust_versions: bool = True
+    ) -> builtins.list[Change]:
         """Make the store hold exactly ``objects`` and return what changed.
 
         An object whose key is known and whose resourceVersion is unchanged is left alone and
         reported as nothing; a changed resourceVersion is an update; a key that is no longer
-        present is a deletion (reported with the last object seen).
+        present is a deletion (reported with the last object seen). With ``trust_versions``
+        false (the server went back in time and may reuse resourceVersions), an unchanged
+        resourceVersion is not enough: the contents are compared too.
         """
         changes: list[Change] = []
         seen: set[str] = set()
@@ -247,7 +251,12 @@ class Store:
             seen.add(key)
             entry = self._items.get(key)
             rv = resource_version_of(obj)
-            if entry is not None and rv and entry.resource_version == rv:
+            if (
+                entry is not None
+                and rv
+                and entry.resource_version == rv
+                and (trust_versions or _decode(entry.blob) == obj)
+            ):
                 continue
             changes.append(self.upsert(obj, key))
         for key in [k for k in self._items if k not in seen]:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry
 
-from aim_engine.cache import Cache
+from aim_engine.cache import DEFAULT_STALE_AFTER, Cache
 from aim_engine.client import Client
 from aim_engine.clock import Clock, SystemClock, wait_event
 from aim_engine.controller import Controller, ControllerMetrics, new_controller_metrics
@@ -74,6 +74,9 @@ class Manager:
         cache_sync_timeout: seconds to wait for the caches to sync (default 120).
         namespace: restrict the cache to one namespace (default: all).
         resync_period: cache resync period in seconds (default 10 h).
+        cache_stale_after: seconds an informer may go without a successful list, watch event
+            or bookmark before ``/readyz`` fails (default 300; ``None`` never). Applies to the
+            cache the manager creates; a cache handed in keeps its own setting.
         cache: use this cache instead of creating one (it must use the same clock).
     """
 
@@ -90,6 +93,7 @@ class Manager:
         cache_sync_timeout: float = 120.0,
         namespace: str | None = None,
         resync_period: float = 36000.0,
+        cache_stale_after: float | None = DEFAULT_STALE_AFTER,
         cache: Cache | None = None,
     ) -> None:
         self._client = client
@@ -101,6 +105,7 @@ class Manager:
             registry=self._registry,
             namespace=namespace,
             resync_period=resync_period,
+            stale_after=cache_stale_after,
         )
         self._controller_metrics = new_controller_metrics(self._registry)
         self._elector = (
@@ -117,9 +122,10 @@ class Manager:
         self.healthz = HealthChecks("healthz")
         """Liveness checks (``ping`` is registered)."""
         self.readyz = HealthChecks("readyz")
-        """Readiness checks (``cache-sync`` is registered)."""
+        """Readiness checks (``cache-sync`` and ``cache-fresh`` are registered)."""
         self.healthz.add("ping", ping)
         self.readyz.add("cache-sync", lambda: self._synced)
+        self.readyz.add("cache-fresh", self._cache_fresh)
         self._servers: list[HttpServer] = []
         self._stop = asyncio.Event()
         self._synced = False
@@ -206,6 +212,16 @@ class Manager:
     def add_readyz_check(self, name: str, check: HealthCheck) -> None:
         """Add a readiness check served at ``/readyz``."""
         self.readyz.add(name, check)
+
+    def _cache_fresh(self) -> bool:
+        """Readiness: no informer has gone ``stale_after`` without hearing from the server."""
+        stale = self._cache.stale_informers()
+        if stale:
+            logger.info(
+                "readiness: stale informers",
+                extra={"kinds": sorted({i.kind.kind for i in stale}), "count": len(stale)},
+            )
+        return not stale
 
     def _check_not_started(self) -> None:
         if self._started:

@@ -12,6 +12,7 @@ import ssl
 import subprocess
 import sys
 import tempfile
+import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
@@ -146,3 +147,44 @@ def test_run_command_exits_1_when_a_process_dies(assets_dir: Path, tmp_path: Pat
         assert "exited unexpectedly" in run.stderr.read()
     assert all(wait_gone(int(pid), 10) for pid in children)
     assert [p.name for p in tmp_path.iterdir()] == ["config"]
+
+
+@pytest.mark.timeout(120)
+def test_restart_keeps_or_loses_the_cluster_on_the_same_address(
+    assets_dir: Path, private_tmp: Path
+) -> None:
+    plane = ControlPlane(assets_dir)
+    plane.start()
+    try:
+        url, old_pids = plane.url, _pids(plane)
+        context = ssl.create_default_context(cafile=str(plane.ca_cert_path))
+
+        def configmaps(method: str = "GET") -> int:
+            body = b'{"metadata": {"name": "kept"}}' if method == "POST" else None
+            request = urllib.request.Request(
+                f"{url}/api/v1/namespaces/default/configmaps{'' if body else '/kept'}",
+                data=body,
+                method=method,
+                headers={
+                    "Authorization": f"Bearer {plane.token}",
+                    "Content-Type": "application/json",
+                },
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=10, context=context) as response:
+                    return int(response.status)
+            except urllib.error.HTTPError as err:
+                return int(err.code)
+
+        assert configmaps("POST") == 201
+        plane.restart()
+        assert plane.url == url
+        assert not set(_pids(plane)) & set(old_pids)
+        assert all(wait_gone(pid, 0) for pid in old_pids)
+        assert configmaps() == 200  # same certificates, token and etcd data
+        plane.restart(keep_state=False)
+        assert plane.url == url
+        assert configmaps() == 404  # an empty etcd
+    finally:
+        plane.stop()
+    assert list(private_tmp.iterdir()) == []

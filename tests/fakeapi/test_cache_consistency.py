@@ -48,7 +48,7 @@ class Tracker:
         name = name_of(new)
         if name not in self.state:
             self.problems.append(f"update of unknown {name}")
-        if old["metadata"]["resourceVersion"] == new["metadata"]["resourceVersion"]:
+        if old == new:
             self.problems.append(f"update without change {name}")
         self.state[name] = new["metadata"]["resourceVersion"]
 
@@ -98,6 +98,15 @@ def requests(fake: FakeApiServer, verb: str) -> list[dict[str, str]]:
     return [
         dict(r.query) for r in fake.faults.requests if r.verb == verb and r.plural == "configmaps"
     ]
+
+
+def full_lists(fake: FakeApiServer) -> list[dict[str, str]]:
+    """LISTs, without the reflector's one-item resourceVersion checks after a reconnect."""
+    return [q for q in requests(fake, "list") if q.get("limit") != "1"]
+
+
+def version_checks(fake: FakeApiServer) -> list[dict[str, str]]:
+    return [q for q in requests(fake, "list") if q.get("limit") == "1"]
 
 
 @pytest_asyncio.fixture
@@ -157,7 +166,7 @@ async def test_watch_cuts_lose_and_duplicate_nothing(
             await converge(fake, informer, tracker, namespace)
         assert tracker.problems == []
         assert sorted(tracker.deleted) == ["a1", "a2", "a3", "a4"]
-        assert len(requests(fake, "list")) == 1  # cuts re-watch from the last RV, no relist
+        assert len(full_lists(fake)) == 1  # cuts re-watch from the last RV, no relist
 
 
 async def test_deletions_while_disconnected_are_seen_after_compaction(
@@ -204,16 +213,15 @@ async def test_forced_410_relists_at_last_rv_then_unconditionally(
     async with started(client, namespace) as (informer, tracker):
         await converge(fake, informer, tracker, namespace)
         last_rv = informer.last_sync_resource_version
-        # In-stream 410 on the next watch; the first relist (at the last RV) also gets 410.
-        fake.faults.expire_next_watches(1)
+        # In-stream 410 on the open watch (its next events were compacted away before it woke);
+        # the first relist (at the last RV) also gets 410.
         fake.faults.fail_next("list", status=410, plural="configmaps")
-        fake.faults.cut_watches()
-        await client.create(CONFIG_MAP, cm("y", namespace))
-        await client.delete(CONFIG_MAP, "x", namespace)
+        fake.create(cm("y", namespace))
+        fake.delete("v1", "ConfigMap", "x", namespace)
+        fake.compact()
         await converge(fake, informer, tracker, namespace)
         lists = [
-            (q.get("resourceVersion"), q.get("resourceVersionMatch"))
-            for q in requests(fake, "list")
+            (q.get("resourceVersion"), q.get("resourceVersionMatch")) for q in full_lists(fake)
         ]
         assert lists == [(None, None), (last_rv, "NotOlderThan"), (None, None)]
         assert tracker.problems == []
@@ -239,6 +247,46 @@ async def test_server_restart(kube: TestCluster, client: Client, namespace: str)
         await converge(fake, informer, tracker, namespace)
         assert tracker.problems == []
         assert tracker.deleted == ["r0"]
+
+
+async def test_server_restart_that_loses_its_state_converges_in_one_relist(
+    kube: TestCluster, client: Client, namespace: str
+) -> None:
+    """As after an etcd restore or a test cluster restarted without its data: the informer's
+    resourceVersion is in the new server's future. It must notice, relist once from scratch and
+    report the old objects deleted."""
+    fake = fake_of(kube)
+    for i in range(6):
+        await client.create(CONFIG_MAP, cm(f"old{i}", namespace))
+    registry = CollectorRegistry()
+    async with started(client, namespace, registry) as (informer, tracker):
+        await converge(fake, informer, tracker, namespace)
+        old_rv = informer.last_sync_resource_version
+        await fake.wait_for_watches(1)
+        await fake.restart(keep_state=False)
+        assert fake.resource_version < int(old_rv)
+        fake.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
+        fake.create(cm("old0", namespace, new="yes"))  # same name, a new object
+        fake.create(cm("fresh", namespace))
+        want = await converge(fake, informer, tracker, namespace)
+        assert sorted(want) == ["fresh", "old0"]
+        # The new old0 may even have the old one's resourceVersion: the cache has the new one.
+        assert informer.get("old0", namespace)["data"] == {"new": "yes"}  # type: ignore[index]
+        assert sorted(tracker.deleted) == [f"old{i}" for i in range(1, 6)]
+        assert tracker.problems == []
+        # The first list, then one relist after the restart, from scratch.
+        assert full_lists(fake) == [{"limit": "500"}, {"limit": "500"}]
+        assert version_checks(fake)[-1]["resourceVersion"] == old_rv
+        assert (
+            registry.get_sample_value(
+                "aim_engine_cache_relists_total", {"kind": "ConfigMap", "reason": "too_large"}
+            )
+            == 1.0
+        )
+        # And it keeps following the new server.
+        await client.create(CONFIG_MAP, cm("later", namespace))
+        await converge(fake, informer, tracker, namespace)
+        assert tracker.problems == []
 
 
 async def test_reader_gets_copies_from_a_live_cache(

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 import pytest_asyncio
 
 from aim_engine.client import Client
@@ -28,6 +29,7 @@ from aim_engine.finalizers import remove_finalizer
 from aim_engine.kinds import CONFIG_MAP, EVENT_V1, LEASE, NAMESPACE
 from aim_engine.objects import RawObject, meta, uid_of
 from aim_engine.testing.fixtures import ManagerFactory, eventually
+from aim_engine.testing.pytest_plugin import TestCluster
 from examples.configmap_mirror import (
     CONTROLLER_NAME,
     FINALIZER,
@@ -254,6 +256,30 @@ async def test_one_event_per_created_copy(mirror: Mirror) -> None:
     assert event["regarding"]["kind"] == "ConfigMap"
     assert event["reportingController"] == "aim-engine.example/configmap-mirror"
     assert "series" not in event
+
+
+@pytest.mark.fake_only
+async def test_mirrors_again_after_the_api_server_restarts_without_its_state(
+    kube: TestCluster, mirror: Mirror
+) -> None:
+    """The API server comes back empty (an etcd restore): the controller must not stay blind."""
+    fake = kube.fake
+    assert fake is not None
+    await mirror.client.create(
+        CONFIG_MAP, configmap("before", mirror.src, labels={"mirror": "true"}, a="1")
+    )
+    await mirror.wait_copy("before")
+    await fake.restart(keep_state=False)
+    for name in (mirror.src, mirror.dst):
+        fake.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+    fake.create(configmap("after", mirror.src, labels={"mirror": "true"}, b="2"))
+
+    def mirrored() -> RawObject | None:  # read the fake directly: the client's pool just broke
+        return fake.get("v1", "ConfigMap", "after", mirror.dst)
+
+    copy = await mirror.factory.eventually(mirrored)
+    assert copy["data"] == {"b": "2"}
+    assert fake.get("v1", "ConfigMap", "before", mirror.dst) is None
 
 
 async def test_foreign_configmap_in_target_is_not_overwritten(mirror: Mirror) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import aiohttp
+import pytest
 from prometheus_client import CollectorRegistry
 
 from aim_engine.client import Client
@@ -51,7 +52,12 @@ async def test_metrics_and_probe_endpoints(kube: TestCluster, namespace: str) ->
             assert await get(session, f"{probes}/healthz") == (200, "ok")
             status, body = await get(session, f"{probes}/readyz?verbose")
             assert status == 200
-            assert body.splitlines() == ["[+]cache-sync ok", "[+]custom ok", "readyz check passed"]
+            assert body.splitlines() == [
+                "[+]cache-sync ok",
+                "[+]cache-fresh ok",
+                "[+]custom ok",
+                "readyz check passed",
+            ]
 
             healthy = False
             status, body = await get(session, f"{probes}/readyz")
@@ -81,3 +87,56 @@ async def test_metrics_and_probe_endpoints(kube: TestCluster, namespace: str) ->
                 pass
             else:
                 raise AssertionError("the probe server still answers after stop")
+
+
+@pytest.mark.fake_only
+async def test_readyz_fails_while_the_api_server_is_gone_and_healthz_does_not(
+    kube: TestCluster, namespace: str
+) -> None:
+    fake = kube.fake
+    assert fake is not None
+    registry = CollectorRegistry()
+    clock = FakeClock()
+    async with await Client.from_kubeconfig(kube.kubeconfig_path, registry=registry) as client:
+        manager = Manager(
+            client,
+            clock=clock,
+            registry=registry,
+            metrics_bind_address="0",
+            health_probe_bind_address="127.0.0.1:0",
+            cache_stale_after=300.0,
+        )
+        builder(manager).named("stale-test").for_(CONFIG_MAP, namespace=namespace).complete(Noop())
+        run = asyncio.create_task(manager.run())
+        async with clock.autojump(), aiohttp.ClientSession() as session:
+            while manager.server_port("probes") is None:
+                await clock.sleep(0.01)
+            probes = f"http://127.0.0.1:{manager.server_port('probes')}"
+            while (await get(session, f"{probes}/readyz"))[0] != 200:
+                await clock.sleep(0.1)
+            port = int(fake.url.rsplit(":", 1)[1])
+
+            await fake.stop()  # every list and watch now fails to connect
+            start = clock.monotonic()
+            while (await get(session, f"{probes}/readyz/cache-fresh"))[0] == 200:
+                await clock.sleep(1)
+            assert clock.monotonic() - start >= 300
+            status, body = await get(session, f"{probes}/readyz")
+            assert status == 500
+            assert "[-]cache-fresh failed: reason withheld" in body.splitlines()
+            assert "[+]cache-sync ok" in body.splitlines()
+            assert await get(session, f"{probes}/healthz") == (200, "ok")
+            stale = registry.get_sample_value(
+                "aim_engine_cache_stale_informers", {"kind": "ConfigMap"}
+            )
+            assert stale == 1.0
+
+            await fake.start(port=port)
+            while (await get(session, f"{probes}/readyz"))[0] != 200:
+                await clock.sleep(1)
+            stale = registry.get_sample_value(
+                "aim_engine_cache_stale_informers", {"kind": "ConfigMap"}
+            )
+            assert stale == 0.0
+            manager.stop()
+            await run

@@ -11,9 +11,17 @@ from typing import Any
 import pytest
 from kubernetes_asyncio import client, config, watch
 
+from aim_engine.errors import ConfigurationError
 from aim_engine.testing.apiserver import FakeApiServer, StatusError
 from aim_engine.testing.pytest_plugin import TestCluster
-from tests.fakeapi.server_scenarios import collect_events, drain_watch, raw, status_of
+from tests.fakeapi.server_scenarios import (
+    collect_events,
+    drain_watch,
+    raw,
+    status_of,
+    widget,
+    widget_crd,
+)
 
 pytestmark = pytest.mark.fake_only
 
@@ -126,6 +134,75 @@ async def test_restart_keeps_state_and_drops_watches(
     assert (
         await core.read_namespaced_config_map("survivor", "default")
     ).metadata.name == "survivor"
+
+
+async def test_restart_without_state_is_an_empty_cluster_in_the_old_ones_past(
+    kube: TestCluster, api_client: client.ApiClient, namespace: str
+) -> None:
+    fake = _fake(kube)
+    core: Any = client.CoreV1Api(api_client)
+    for i in range(5):
+        await core.create_namespaced_config_map(namespace, {"metadata": {"name": f"old{i}"}})
+    fake.create(widget_crd())
+    old_rv = (await core.list_namespaced_config_map(namespace)).metadata.resource_version
+    url = fake.url
+    await fake.restart(keep_state=False)
+    assert fake.url == url
+    assert fake.list("v1", "ConfigMap") == []
+    assert sorted(n.metadata.name for n in (await core.list_namespace()).items) == [
+        "default",
+        "kube-node-lease",
+        "kube-public",
+        "kube-system",
+    ]
+    assert fake.resource_version < int(old_rv)
+    with pytest.raises(ConfigurationError, match="no resource serves Widget"):
+        fake.create(widget("w", namespace))  # the CRD is gone with everything else
+    with pytest.raises(client.ApiException) as err:
+        await core.list_namespaced_config_map(
+            namespace, resource_version=old_rv, resource_version_match="NotOlderThan"
+        )
+    assert err.value.status == 504
+    body = status_of(err.value)
+    assert body["details"]["causes"][0]["reason"] == "ResourceVersionTooLarge"
+    assert body["message"] == (
+        f"Timeout: Too large resource version: {old_rv}, current: {fake.resource_version}"
+    )
+
+
+async def test_a_watch_from_the_future_is_silent_until_the_server_catches_up(
+    tmp_path: Path,
+) -> None:
+    async with FakeApiServer(bookmark_interval=0.05) as server:
+        server.write_kubeconfig(tmp_path / "kc")
+        cfg = client.Configuration()
+        await config.load_kube_config(config_file=str(tmp_path / "kc"), client_configuration=cfg)
+        async with client.ApiClient(cfg) as api:
+            core: Any = client.CoreV1Api(api)
+            future = server.resource_version + 3
+            events = await drain_watch(
+                core.list_namespaced_config_map,
+                "default",
+                resource_version=str(future),
+                allow_watch_bookmarks=True,
+                timeout_seconds=1,
+            )
+            assert events == []  # no bookmarks below the watch's version
+            for i in range(5):
+                server.create(
+                    {
+                        "apiVersion": "v1",
+                        "kind": "ConfigMap",
+                        "metadata": {"name": f"c{i}", "namespace": "default"},
+                    }
+                )
+            events = await drain_watch(
+                core.list_namespaced_config_map,
+                "default",
+                resource_version=str(future),
+                timeout_seconds=1,
+            )
+            assert [e["raw_object"]["metadata"]["name"] for e in events] == ["c3", "c4"]
 
 
 async def test_direct_accessors(kube: TestCluster, api_client: client.ApiClient) -> None:

@@ -1,13 +1,13 @@
 """:class:`FakeApiServer`: the in-process Kubernetes API server tests and laptops run.
 
-It serves plain HTTP on loopback in the caller's event loop (a pytest fixture, or
-``python -m aim_engine.testing.apiserver``), writes a kubeconfig with a bearer token that
-kubernetes-asyncio and kubectl use unchanged, and offers tests direct access to the cluster state
-(seed and inspect objects without HTTP), fault injection (:attr:`FakeApiServer.faults`),
-:meth:`FakeApiServer.compact` and :meth:`FakeApiServer.restart` (every connection dropped,
-state kept). The garbage collector and namespace controller run as one background task owned by
-the server; its lifetime spans :meth:`start` to :meth:`stop`, not a lexical scope, so the server
-keeps the task reference itself instead of a ``TaskGroup``.
+It serves plain HTTP on loopback in the caller's event loop (a pytest fixture, or ``python -m
+aim_engine.testing.apiserver``), writes a kubeconfig with a bearer token that kubernetes-asyncio and
+kubectl use unchanged, and offers tests direct access to the cluster state (seed and inspect objects
+without HTTP), fault injection (:attr:`FakeApiServer.faults`), :meth:`FakeApiServer.compact` and
+:meth:`FakeApiServer.restart` (every connection dropped, state kept or, like a restore of etcd from
+an empty or old backup, lost). The garbage collector and namespace controller run as one background
+task owned by the server; its lifetime spans :meth:`start` to :meth:`stop`, not a lexical scope, so
+the server keeps the task reference itself instead of a ``TaskGroup``.
 """
 
 from __future__ import annotations
@@ -83,8 +83,7 @@ class FakeApiServer:
         self._task: asyncio.Task[None] | None = None
         self._host = "127.0.0.1"
         self._port = 0
-        for ns in DEFAULT_NAMESPACES:
-            self.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+        self._seed()
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -131,12 +130,27 @@ class FakeApiServer:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    async def restart(self) -> None:
-        """Drop every connection (open watches included) and listen again on the same port."""
+    async def restart(self, *, keep_state: bool = True) -> None:
+        """Drop every connection (open watches included) and listen again on the same port.
+
+        Args:
+            keep_state: ``False`` also loses the cluster, as a kube-apiserver restarted over an
+                empty etcd: objects, CRDs and the watch history are gone, only the default
+                namespaces are created again, and resourceVersions start over at 1, so the
+                versions clients hold are in the server's future (a list at one gets 504 "Too
+                large resource version", a watch from one stays silent).
+        """
         if self._runner is None:
             raise ConfigurationError("the fake API server is not running")
         await self._close_listener()
+        if not keep_state:
+            self.state.reset()
+            self._seed()
         await self._listen(self._port)
+
+    def _seed(self) -> None:
+        for ns in DEFAULT_NAMESPACES:
+            self.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
 
     async def __aenter__(self) -> FakeApiServer:
         return await self.start()

@@ -13,7 +13,10 @@ into a temp dir, starts etcd (waits for ``/health``) and kube-apiserver (waits f
 and for the ``default`` namespace, which the apiserver creates shortly after it is ready), then
 writes the kubeconfig. On any failure it stops what it started and raises
 :class:`ControlPlaneStartError` with the tail of the failing process's log. ``stop()`` is
-idempotent, also runs at interpreter exit, and removes the temp dir.
+idempotent, also runs at interpreter exit, and removes the temp dir. ``restart()`` kills both
+processes and starts them again on the same ports with the same certificates and token, so
+clients keep working; ``restart(keep_state=False)`` first empties etcd's data directory, as a
+restore of an empty etcd would: every object is gone and resourceVersions start over.
 
 What this control plane does not do (the same as controller-runtime's envtest): there is no
 kube-controller-manager, so no ownerReference garbage collection, no namespace finalization
@@ -105,6 +108,8 @@ class _Running:
     kubeconfig_path: Path
     apiserver_log: Path
     etcd_log: Path
+    etcd_config: EtcdConfig
+    api_config: ApiserverConfig
 
 
 class ControlPlane:
@@ -169,6 +174,37 @@ class ControlPlane:
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
             self._tmp = None
+
+    def restart(self, *, keep_state: bool = True) -> None:
+        """Kill kube-apiserver and etcd (SIGKILL) and start them again on the same ports.
+
+        Args:
+            keep_state: ``False`` also deletes etcd's data directory first: the new cluster is
+                empty (only what kube-apiserver creates at start-up), and the resourceVersions
+                clients hold from before are in its future.
+
+        Raises:
+            ControlPlaneStartError: a process exited or was not ready within the timeout (the
+                control plane is stopped).
+            EnvtestError: not started.
+        """
+        running = self._state()
+        for process in reversed(self._processes):
+            process.kill()
+        self._processes.clear()
+        if not keep_state:
+            shutil.rmtree(running.etcd_config.data_dir, ignore_errors=True)
+        try:
+            self._run_processes(
+                self._resolve_assets(),
+                running.etcd_config,
+                running.api_config,
+                running.token,
+                time.monotonic() + self._startup_timeout,
+            )
+        except BaseException:
+            self.stop()
+            raise
 
     def __enter__(self) -> Self:
         self.start()
@@ -259,26 +295,44 @@ class ControlPlane:
         etcd_port, peer_port, api_port = free_ports(3)
 
         etcd_config = EtcdConfig(tmp / "etcd", etcd_port, peer_port)
+        api_config = ApiserverConfig(etcd_config.client_url, certs, api_port, token_file)
+        etcd, apiserver = self._run_processes(assets, etcd_config, api_config, token, deadline)
+        kubeconfig = build_kubeconfig(api_config.url, certs.ca_cert.read_bytes(), token)
+        kubeconfig_path = write_kubeconfig(tmp / "kubeconfig", kubeconfig)
+        return _Running(
+            api_config.url,
+            token,
+            certs,
+            kubeconfig_path,
+            apiserver.log_path,
+            etcd.log_path,
+            etcd_config,
+            api_config,
+        )
+
+    def _run_processes(
+        self,
+        assets: Path,
+        etcd_config: EtcdConfig,
+        api_config: ApiserverConfig,
+        token: str,
+        deadline: float,
+    ) -> tuple[ManagedProcess, ManagedProcess]:
+        """Start etcd, then kube-apiserver, each waited for until ready."""
+        tmp = api_config.token_file.parent
         etcd = self._spawn(
             ETCD, assets / ETCD, render_flags(etcd_flags(etcd_config, self._extra_etcd)), tmp
         )
         self._wait(etcd, deadline, lambda: _etcd_healthy(etcd_config.client_url), "etcd /health")
-
-        api_config = ApiserverConfig(etcd_config.client_url, certs, api_port, token_file)
         flags = render_flags(apiserver_flags(api_config, self._extra_apiserver))
         apiserver = self._spawn(APISERVER, assets / APISERVER, flags, tmp)
-        context = ssl.create_default_context(cafile=str(certs.ca_cert))
+        context = ssl.create_default_context(cafile=str(api_config.certs.ca_cert))
         probe = _ApiProbe(api_config.url, token, context)
         self._wait(apiserver, deadline, lambda: probe.ok("/readyz"), "kube-apiserver /readyz")
         self._wait(
             apiserver, deadline, lambda: probe.ok("/api/v1/namespaces/default"), "namespace default"
         )
-
-        kubeconfig = build_kubeconfig(api_config.url, certs.ca_cert.read_bytes(), token)
-        kubeconfig_path = write_kubeconfig(tmp / "kubeconfig", kubeconfig)
-        return _Running(
-            api_config.url, token, certs, kubeconfig_path, apiserver.log_path, etcd.log_path
-        )
+        return etcd, apiserver
 
     def _spawn(self, name: str, binary: Path, flags: list[str], tmp: Path) -> ManagedProcess:
         process = ManagedProcess(name, [str(binary), *flags], tmp / f"{name}.log")

@@ -108,6 +108,11 @@ class ManagedProcess:
         # Anything the child left in its group (none of ours fork, but be thorough).
         self._signal_group(signal.SIGKILL)
 
+    def kill(self) -> None:
+        """SIGKILL the process group at once (a crash, no shutdown) and reap the child."""
+        self._signal_group(signal.SIGKILL)
+        self._proc.wait()
+
     def _signal_group(self, signum: int) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self._proc.pid, signum)

@@ -3,7 +3,12 @@
 It keeps objects with increasing resourceVersions and an event history, serves paginated lists
 and watches that replay history after a resourceVersion and then follow live changes, and lets a
 test inject faults: failing lists, failing or silent watches, 410 on an expired (compacted)
-resourceVersion, cut connections, normal closes and bookmarks. Every call is recorded.
+resourceVersion, cut connections, normal closes and bookmarks. :meth:`MemoryApi.lose_state` makes
+it a server that went back in time: like kube-apiserver, it answers a list at a resourceVersion in
+its future with 504 "Too large resource version" and keeps a watch from one open and silent
+(no events or bookmarks until its own resourceVersion passes). Every call is recorded;
+:attr:`MemoryApi.full_lists` and :attr:`MemoryApi.version_checks` split the list calls into real
+lists and the reflector's one-item resourceVersion checks.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from aim_engine.errors import GoneError, TransportError
+from aim_engine.errors import GoneError, ServerError, TransportError
 from aim_engine.kinds import ResourceKind
 from aim_engine.objects import RawObject
 
@@ -58,6 +63,24 @@ class MemoryApi:
         for live in self._live:
             if live.namespace is None or live.namespace == obj["metadata"].get("namespace"):
                 live.queue.put_nowait(Event(type_, copy.deepcopy(obj)))
+
+    def lose_state(self, rv: int = 10) -> None:
+        """Go back in time: no objects, no history, the resourceVersion counter back at ``rv``."""
+        self.rv = rv
+        self.objects.clear()
+        self.history.clear()
+        self.compacted = 0
+        self._snapshots.clear()
+
+    @property
+    def full_lists(self) -> list[dict[str, Any]]:
+        """List calls that were not one-item resourceVersion checks."""
+        return [c for c in self.list_calls if c["limit"] != 1]
+
+    @property
+    def version_checks(self) -> list[dict[str, Any]]:
+        """The reflector's one-item LISTs at its last resourceVersion."""
+        return [c for c in self.list_calls if c["limit"] == 1]
 
     def create(
         self,
@@ -115,9 +138,10 @@ class MemoryApi:
                 )
             )
 
-    def cut_watches(self, exc: BaseException | None = None) -> None:
+    def cut_watches(self, exc: BaseException | None = None, namespace: str | None = None) -> None:
         for live in self._live:
-            live.queue.put_nowait(exc or TransportError("connection reset"))
+            if namespace is None or live.namespace == namespace:
+                live.queue.put_nowait(exc or TransportError("connection reset"))
 
     def close_watches(self) -> None:
         for live in self._live:
@@ -154,6 +178,21 @@ class MemoryApi:
         await asyncio.sleep(0)
         if self.list_faults:
             raise self.list_faults.popleft()
+        if resource_version and int(resource_version) > self.rv:
+            raise ServerError(
+                504,
+                "Timeout",
+                f"Timeout: Too large resource version: {resource_version}, current: {self.rv}",
+                {
+                    "causes": [
+                        {
+                            "reason": "ResourceVersionTooLarge",
+                            "message": "Too large resource version",
+                        }
+                    ],
+                    "retryAfterSeconds": 1,
+                },
+            )
         if continue_token is None:
             items = [
                 copy.deepcopy(o)
@@ -225,6 +264,7 @@ class MemoryApi:
                 if isinstance(item, BaseException):
                     raise item
                 assert isinstance(item, Event)
-                yield item
+                if int(item.object["metadata"]["resourceVersion"]) > since:
+                    yield item  # a real server sends nothing at or below the watch's version
         finally:
             self._live.remove(live)

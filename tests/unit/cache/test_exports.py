@@ -7,9 +7,11 @@ import aim_engine.cache
 
 def test_public_names_are_pinned() -> None:
     assert aim_engine.cache.__all__ == [
+        "DEFAULT_STALE_AFTER",
         "NAMESPACE_INDEX",
         "OBJECTS",
         "RELISTS_TOTAL",
+        "STALE_INFORMERS",
         "WATCH_RESTARTS_TOTAL",
         "Backoff",
         "Cache",

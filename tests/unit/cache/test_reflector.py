@@ -21,9 +21,13 @@ class Sink:
     def __init__(self) -> None:
         self.replaced: list[tuple[list[str], str]] = []
         self.applied: list[tuple[str, str, str]] = []
+        self.trusted: list[bool] = []
 
-    def replace(self, objects: list[RawObject], resource_version: str) -> None:
+    def replace(
+        self, objects: list[RawObject], resource_version: str, *, trust_versions: bool = True
+    ) -> None:
         self.replaced.append((sorted(name_of(o) for o in objects), resource_version))
+        self.trusted.append(trust_versions)
 
     def apply(self, event_type: str, obj: RawObject) -> None:
         self.applied.append((event_type, name_of(obj), obj["metadata"]["resourceVersion"]))
@@ -149,7 +153,8 @@ async def test_a_watch_that_closes_at_once_with_nothing_backs_off(
         assert clock.next_deadline() == pytest.approx(1000.8 + 1.6)
         await clock.tick(1.6)
         assert api.watches_opened == 3
-        assert len(api.list_calls) == 1
+        assert len(api.full_lists) == 1
+        assert [c["resource_version"] for c in api.version_checks] == ["100", "100"]
 
 
 async def test_gone_relists_at_last_resource_version_then_watches(
@@ -236,7 +241,10 @@ async def test_transport_and_server_errors_back_off_then_rewatch_without_relist(
         assert len(api.watch_calls) == 1
         await clock.tick(0.01)
         assert [c["resource_version"] for c in api.watch_calls] == ["100", "101"]
-        assert len(api.list_calls) == 1
+        assert len(api.full_lists) == 1
+        assert [
+            (c["resource_version"], c["resource_version_match"]) for c in api.version_checks
+        ] == [("101", "NotOlderThan")]
         assert restarts(registry, "error") == 1.0
 
 
@@ -314,7 +322,8 @@ async def test_watchdog_restarts_a_silent_watch(api: MemoryApi, clock: FakeClock
         assert api.watches_opened == 2
         assert api.watch_calls[-1]["resource_version"] == "100"
         assert restarts(registry, "inactivity") == 1.0
-        assert len(api.list_calls) == 1
+        assert len(api.full_lists) == 1
+        assert [c["resource_version"] for c in api.version_checks] == ["100"]
 
 
 async def test_bookmarks_keep_the_watchdog_quiet(api: MemoryApi, clock: FakeClock) -> None:

@@ -138,3 +138,15 @@ def test_a_failing_index_function_does_not_lose_the_object() -> None:
     store.upsert(cm("a"))
     assert store.get("default/a") == cm("a")
     assert store.index_keys("broken", "anything") == []
+
+
+def test_replace_without_trusted_versions_compares_contents() -> None:
+    """After the server went back in time, a resourceVersion may name different contents."""
+    store = Store()
+    store.replace([cm("same"), cm("reused")])
+    reused = cm("reused")
+    reused["data"] = {"k": "another object"}
+    assert store.replace([cm("same"), reused]) == []  # trusted: same version, same object
+    changes = store.replace([cm("same"), reused], trust_versions=False)
+    assert [(c.type, c.new) for c in changes] == [("updated", reused)]
+    assert store.get("default/reused") == reused

@@ -24,12 +24,17 @@ from aim_engine.testing import FakeClock
 
 
 class FakeCache:
-    """Stands in for :class:`Cache`: ``synced`` decides when ``wait_for_sync`` returns."""
+    """Stands in for :class:`Cache`: ``synced`` decides when ``wait_for_sync`` returns, and
+    ``stale`` is what ``stale_informers`` answers."""
 
     def __init__(self, clock: FakeClock) -> None:
         self.clock = clock
         self.synced = asyncio.Event()
         self.running = False
+        self.stale: list[object] = []
+
+    def stale_informers(self) -> list[object]:
+        return list(self.stale)
 
     @property
     def has_synced(self) -> bool:

@@ -215,15 +215,22 @@ async def test_duplicate_controller_names_and_late_registration_are_rejected(
         await manager.run()
 
 
-async def test_readiness_includes_cache_sync(
+async def test_readiness_includes_cache_sync_and_cache_freshness(
     make_manager: MakeManager, fake_cache: FakeCache, clock: FakeClock
 ) -> None:
     manager = make_manager()
-    assert [r.ok for r in await manager.readyz.run()] == [False]
+    assert [r.ok for r in await manager.readyz.run()] == [False, True]
     task = await start(manager)
     fake_cache.synced.set()
     await clock.tick(0)
-    assert [(r.name, r.ok) for r in await manager.readyz.run()] == [("cache-sync", True)]
+    ready = [("cache-sync", True), ("cache-fresh", True)]
+    assert [(r.name, r.ok) for r in await manager.readyz.run()] == ready
+    fake_cache.stale.append(object())  # an informer that has heard nothing for too long
+    stale = [("cache-sync", True), ("cache-fresh", False)]
+    assert [(r.name, r.ok) for r in await manager.readyz.run()] == stale
+    assert manager.readyz.render(await manager.readyz.run(), verbose=False)[0] == 500
+    fake_cache.stale.clear()
+    assert [(r.name, r.ok) for r in await manager.readyz.run()] == ready
     manager.stop()
     await clock.tick(0)
     assert task.done()

@@ -58,7 +58,10 @@ async def test_factory_builds_managers_without_http_servers(factory: ManagerFact
     async with factory.running(manager):
         assert manager.server_port("metrics") is None
         assert manager.server_port("probes") is None
-        assert [r.ok for r in await manager.readyz.run()] == [True]
+        assert [(r.name, r.ok) for r in await manager.readyz.run()] == [
+            ("cache-sync", True),
+            ("cache-fresh", True),
+        ]
 
 
 async def test_running_stops_the_manager_and_leaves_no_task(factory: ManagerFactory) -> None:

@@ -1,10 +1,11 @@
 """Watch streams: chunked JSON lines of ADDED/MODIFIED/DELETED/BOOKMARK/ERROR events.
 
-A watch starts from a resourceVersion: ``""``/``"0"``/absent (or ``sendInitialEvents=true``)
-first sends a synthetic ADDED for every current object; ``N`` replays the history after ``N``; a
-version older than the history gets HTTP 200 and one in-stream ERROR event with a 410 Expired
-``Status``, exactly what the watch cache of kube-apiserver does. Label and field selectors are
-evaluated against the old and the new object, so an object that stops matching is reported as
+A watch starts from a resourceVersion: ``""``/``"0"``/absent (or ``sendInitialEvents=true``) first
+sends a synthetic ADDED for every current object; ``N`` replays the history after ``N``; a version
+older than the history gets HTTP 200 and one in-stream ERROR event with a 410 Expired ``Status``,
+exactly what the watch cache of kube-apiserver does; a version newer than the server's gets nothing
+at all (no events, no bookmarks) until the server catches up, as there. Label and field selectors
+are evaluated against the old and the new object, so an object that stops matching is reported as
 DELETED (carrying its previous, last matching state under the new resourceVersion) and one that
 starts matching as ADDED (carrying the new state). Bookmarks, ``timeoutSeconds`` and the server-side
 maximum run on the event loop's clock. :class:`WatchHub` lets tests cut every open stream.
@@ -277,7 +278,10 @@ async def _run(
             last = ev.rv
         now = loop.time()
         if params.bookmarks and now >= next_bookmark:
-            await send.bookmark(last)
+            # Like kube-apiserver, never a bookmark below the version the watch started from:
+            # a watch from a version in the server's future (it lost its state) stays silent.
+            if last <= store.rv:
+                await send.bookmark(last)
             next_bookmark = now + interval
         if now >= deadline:
             return

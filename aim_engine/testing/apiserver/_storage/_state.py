@@ -3,7 +3,8 @@
 :class:`ClusterState` is what the HTTP handlers, the watch streams, the background controllers
 (garbage collector, namespace finalizer) and the direct test accessors of
 :class:`~aim_engine.testing.apiserver.FakeApiServer` share. It has no I/O of its own; it
-survives :meth:`FakeApiServer.restart`, which only drops connections.
+survives :meth:`FakeApiServer.restart`, which drops connections and, with ``keep_state=False``,
+calls :meth:`ClusterState.reset` (the resource table and the store start over).
 """
 
 from __future__ import annotations
@@ -66,6 +67,11 @@ class ClusterState:
         self.builtin_schemas = BuiltinSchemas()  # read on the first write of a built-in kind
         self.store = Store(options.history)
         self.wake_controllers: Callable[[], None] = lambda: None
+
+    def reset(self) -> None:
+        """Forget every object, every CRD and the history; resourceVersions start again at 1."""
+        self.resources = ResourceTable()
+        self.store = Store(self.options.history)
 
     def now(self) -> str:
         """Current UTC time as RFC 3339 with seconds precision."""
