@@ -48,6 +48,7 @@ EXPECTED = [
     "AlreadyOwnedError",
     "ApiError",
     "BadRequestError",
+    "BindError",
     "Cache",
     "CacheNotSyncedError",
     "CacheSyncTimeoutError",
