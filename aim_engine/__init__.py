@@ -108,6 +108,7 @@ from aim_engine.kinds import KindCatalog as KindCatalog
 from aim_engine.kinds import ResourceKind as ResourceKind
 from aim_engine.leader import LeaderElectionConfig as LeaderElectionConfig
 from aim_engine.leader import LeaseLostError as LeaseLostError
+from aim_engine.manager import BindError as BindError
 from aim_engine.manager import CacheSyncTimeoutError as CacheSyncTimeoutError
 from aim_engine.manager import Manager as Manager
 from aim_engine.manager import Runnable as Runnable
@@ -159,6 +160,7 @@ __all__ = [
     "AlreadyOwnedError",
     "ApiError",
     "BadRequestError",
+    "BindError",
     "Cache",
     "CacheNotSyncedError",
     "CacheSyncTimeoutError",

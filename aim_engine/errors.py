@@ -34,6 +34,7 @@ public module to import them from (all but the envtest ones are also re-exported
     ├── ReconcileTimeoutError         [aim_engine.controller] a reconcile outlived reconcile_timeout
     ├── QueueShutDown                 [aim_engine.queue] WorkQueue.get() after shutdown and drain
     ├── CacheSyncTimeoutError         [aim_engine.manager] caches not synced in cache_sync_timeout
+    ├── BindError                     [aim_engine.manager] /metrics or probe address cannot be bound
     ├── LeaseLostError                [aim_engine.leader] lease lost; leader-only work cancelled
     └── EnvtestError                  [aim_engine.testing.envtest] a real apiserver for tests
         ├── GoNotFoundError           ``go`` is not on PATH, so the binaries cannot be built

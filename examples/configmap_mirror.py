@@ -42,7 +42,7 @@ import socket
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from prometheus_client import CollectorRegistry
 
@@ -65,7 +65,7 @@ from aim_engine.finalizers import add_finalizer, has_finalizer, is_deleting, rem
 from aim_engine.kinds import CONFIG_MAP
 from aim_engine.leader import LeaderElectionConfig, LeaseLostError
 from aim_engine.log import ContextFilter, JsonFormatter
-from aim_engine.manager import Manager
+from aim_engine.manager import Manager, parse_bind_address
 from aim_engine.objects import RawObject, meta, name_of, uid_of
 
 __all__ = [
@@ -345,19 +345,41 @@ class MirrorOptions:
     max_concurrent_reconciles: int
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error on one line (the usage itself is in ``--help``)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _bind_address(value: str) -> str:
+    """``host:port`` with a port from 0 to 65535, or ``"0"`` to disable the server."""
+    try:
+        parse_bind_address(value)
+    except ConfigurationError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
 def parse_args(argv: Sequence[str] | None = None) -> MirrorOptions:
-    """Parse the command line (exits with status 2 on a usage error)."""
-    parser = argparse.ArgumentParser(
+    """Parse the command line (prints one line and exits with status 2 on a usage error)."""
+    parser = _Parser(
         prog="configmap_mirror.py", description="Mirror labelled ConfigMaps to another namespace."
     )
     parser.add_argument("--kubeconfig", help="kubeconfig path (default: $KUBECONFIG, in-cluster)")
     parser.add_argument("--source-namespace", required=True, help="namespace of the sources")
     parser.add_argument("--target-namespace", required=True, help="namespace of the copies")
     parser.add_argument(
-        "--metrics-bind-address", default=":8080", help='/metrics address; "0" disables'
+        "--metrics-bind-address",
+        type=_bind_address,
+        default=":8080",
+        help='/metrics address; "0" disables',
     )
     parser.add_argument(
-        "--health-probe-bind-address", default=":8081", help='/healthz address; "0" disables'
+        "--health-probe-bind-address",
+        type=_bind_address,
+        default=":8081",
+        help='/healthz address; "0" disables',
     )
     parser.add_argument("--leader-elect", action="store_true", help="enable leader election")
     parser.add_argument("--leader-election-namespace", help="namespace of the Lease")
@@ -437,7 +459,14 @@ def configure_logging() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point; returns the exit status (1 when leadership is lost or startup fails)."""
+    """Entry point; returns the exit status.
+
+    Every failure ends with one line on stderr: 2 for a usage error (a bad flag, or a
+    :class:`~aim_engine.errors.ConfigurationError` such as a missing or invalid kubeconfig), 1
+    for a runtime failure (leadership lost, a bind address in use, caches not synced in time).
+    An unreachable API server is retried with backoff (a warning per attempt) until the caches'
+    sync timeout.
+    """
     options = parse_args(argv)
     configure_logging()
     try:
@@ -445,9 +474,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LeaseLostError:
         logger.error("leader election lost; exiting")
         return 1
+    except ConfigurationError as exc:
+        logger.error("invalid configuration", extra={"error": str(exc)})
+        return 2
     except AimEngineError as exc:
         logger.error("configmap mirror failed", extra={"error": str(exc)})
         return 1
+    except KeyboardInterrupt:  # Ctrl-C before the manager's signal handlers were installed
+        return 130
     return 0
 
 

@@ -11,7 +11,9 @@ token) runs in :func:`asyncio.to_thread`. Credentials that expire are refreshed 
 * kubeconfig ``exec`` plugins that report an ``expirationTimestamp``: the plugin is run again once
   the token has expired.
 
-Loader failures surface as :class:`aim_engine.errors.ConfigurationError`.
+Loader failures surface as :class:`aim_engine.errors.ConfigurationError`, with a one-line
+message that names the file and the problem (not found, unreadable, not YAML, not a mapping, no
+such context) so that a command can print it as is.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import yaml
 from kubernetes_asyncio.client import Configuration
 from kubernetes_asyncio.config import kube_config
 from kubernetes_asyncio.config.config_exception import ConfigException
@@ -51,7 +54,71 @@ SERVICE_ACCOUNT_CA = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt"
 TOKEN_REFRESH_SECONDS = 60.0
 """How often the in-cluster token file is re-read (client-go re-reads it every minute)."""
 
-_LOADER_ERRORS = (ConfigException, AssertionError, KeyError, TypeError, ValueError, OSError)
+_LOADER_ERRORS = (
+    ConfigException,
+    yaml.YAMLError,
+    AssertionError,
+    AttributeError,
+    KeyError,
+    TypeError,
+    ValueError,
+    OSError,
+)
+
+
+def _one_line(exc: BaseException) -> str:
+    """``exc``'s message on one line (YAML errors as ``problem (line L, column C)``)."""
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem and exc.problem_mark is not None:
+        mark = exc.problem_mark
+        return f"{exc.problem} (line {mark.line + 1}, column {mark.column + 1})"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _check_kubeconfig_files(paths: str, context: str | None = None) -> None:
+    """Read the kubeconfig file(s) and name the first problem the library's loader would hit.
+
+    Args:
+        paths: one path or a ``:``-separated list (missing entries are skipped, as kubectl does).
+        context: the context to use; ``None`` means the files' ``current-context`` (the last
+            file that sets one wins, as the loader merges them).
+
+    Raises:
+        ConfigurationError: no file exists, one cannot be read, is empty, is not YAML or not a
+            mapping, or the context is not defined in any file.
+    """
+    existing = [Path(p).expanduser() for p in paths.split(os.pathsep) if p]
+    existing = [p for p in existing if p.exists()]
+    if not existing:
+        raise ConfigurationError(f"kubeconfig not found: {paths}")
+    contexts: set[str] = set()
+    current: object = None
+    for path in existing:
+        try:
+            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else _one_line(exc)
+            raise ConfigurationError(f"cannot read kubeconfig {path}: {reason}") from exc
+        except yaml.YAMLError as exc:
+            raise ConfigurationError(f"kubeconfig {path} is not YAML: {_one_line(exc)}") from exc
+        if doc is None:
+            raise ConfigurationError(f"kubeconfig {path} is empty")
+        if not isinstance(doc, dict):
+            kind = type(doc).__name__
+            raise ConfigurationError(f"kubeconfig {path} is a YAML {kind}, not a mapping")
+        entries = doc.get("contexts")
+        for entry in entries if isinstance(entries, list) else ():
+            if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+                contexts.add(entry["name"])
+        if "current-context" in doc:
+            current = doc["current-context"]
+    wanted = context if context is not None else current
+    if not wanted or not isinstance(wanted, str):
+        raise ConfigurationError(f"kubeconfig {paths} sets no current-context")
+    if wanted not in contexts:
+        known = ", ".join(sorted(contexts)) or "none"
+        raise ConfigurationError(f"kubeconfig {paths} has no context {wanted!r} (defined: {known})")
 
 
 def _new_configuration() -> Any:
@@ -115,7 +182,7 @@ async def _finish_kubeconfig(loader: Any) -> Any:
         await asyncio.to_thread(loader._load_cluster_info)
         loader._set_config(cfg)
     except _LOADER_ERRORS as exc:
-        raise ConfigurationError(f"invalid kubeconfig: {exc}") from exc
+        raise ConfigurationError(f"invalid kubeconfig: {_one_line(exc)}") from exc
     user = getattr(loader, "_user", None)
     if user is not None and "exec" in user and hasattr(loader, "exec_plugin_expiry"):
         cfg.refresh_api_key_hook = _exec_refresh_hook(loader)
@@ -133,8 +200,7 @@ async def configuration_from_kubeconfig(
     paths = os.fspath(path)
 
     def parse() -> Any:
-        if not any(p and Path(p).expanduser().exists() for p in paths.split(os.pathsep)):
-            raise ConfigurationError(f"kubeconfig not found: {paths}")
+        _check_kubeconfig_files(paths, context)
         # Reading and merging YAML is blocking file I/O: keep it off the loop. Tokens the
         # library refreshes are never written back to the user's file (persist_config=False).
         return kube_config._get_kube_config_loader_for_yaml_file(
@@ -144,7 +210,7 @@ async def configuration_from_kubeconfig(
     try:
         loader = await asyncio.to_thread(parse)
     except _LOADER_ERRORS as exc:
-        raise ConfigurationError(f"invalid kubeconfig {paths}: {exc}") from exc
+        raise ConfigurationError(f"invalid kubeconfig {paths}: {_one_line(exc)}") from exc
     return await _finish_kubeconfig(loader)
 
 
@@ -161,7 +227,7 @@ async def configuration_from_kubeconfig_dict(
             config_dict=dict(config), active_context=context, config_base_path=None
         )
     except _LOADER_ERRORS as exc:
-        raise ConfigurationError(f"invalid kubeconfig: {exc}") from exc
+        raise ConfigurationError(f"invalid kubeconfig: {_one_line(exc)}") from exc
     return await _finish_kubeconfig(loader)
 
 

@@ -232,8 +232,8 @@ class LeaderElector:
             current = await self._call(self._client.get(LEASE, cfg.name, cfg.namespace), deadline)
         except NotFoundError:
             return await self._create(now, duration, deadline)
-        except _RETRYABLE:
-            _log.debug("failed to read leader lease", exc_info=True, extra=self._log_extra())
+        except _RETRYABLE as exc:
+            self._warn("failed to read leader lease", exc)
             return False
         self._observe(current)
         spec = self._observed_spec or {}
@@ -258,8 +258,8 @@ class LeaderElector:
         except ConflictError:
             _log.debug("lost a race for the leader lease", extra=self._log_extra())
             return False
-        except _RETRYABLE:
-            _log.debug("failed to update leader lease", exc_info=True, extra=self._log_extra())
+        except _RETRYABLE as exc:
+            self._warn("failed to update leader lease", exc)
             return False
         self._observe(written)
         return True
@@ -282,8 +282,8 @@ class LeaderElector:
             created = await self._call(self._client.create(LEASE, body, cfg.namespace), deadline)
         except AlreadyExistsError:
             return False
-        except _RETRYABLE:
-            _log.debug("failed to create leader lease", exc_info=True, extra=self._log_extra())
+        except _RETRYABLE as exc:
+            self._warn("failed to create leader lease", exc)
             return False
         self._observe(created)
         return True
@@ -335,6 +335,12 @@ class LeaderElector:
             self.leading.clear()
         if self._gauge is not None:
             self._gauge.labels(name=self._config.name).set(1 if leading else 0)
+
+    def _warn(self, message: str, exc: BaseException) -> None:
+        # One line per failed attempt (client-go logs these as errors): an unreachable API
+        # server or missing RBAC must show in the logs of a replica that keeps retrying.
+        error = str(exc) or type(exc).__name__
+        _log.warning(message, extra={**self._log_extra(), "error": error})
 
     def _log_extra(self) -> dict[str, Any]:
         cfg = self._config

@@ -3,7 +3,8 @@
 Bind addresses follow kubebuilder flags: ``":8080"`` (all interfaces), ``"127.0.0.1:8081"``,
 ``"[::1]:8080"``; ``"0"`` (or an empty value) disables the server. Port ``0`` picks a free port,
 reported by :attr:`HttpServer.port` (handy for tests). The socket is bound by us and handed to
-aiohttp, so the real port is known before the first request.
+aiohttp, so the real port is known before the first request. An address that parses but cannot
+be bound (in use, not an address of this host, a privileged port) raises :class:`BindError`.
 """
 
 from __future__ import annotations
@@ -14,26 +15,40 @@ import socket
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
-from aim_engine.errors import ConfigurationError
+from aim_engine.errors import AimEngineError, ConfigurationError
 from aim_engine.manager._health import HealthChecks
 
-__all__ = ["HttpServer", "metrics_app", "parse_bind_address", "probes_app"]
+__all__ = ["BindError", "HttpServer", "metrics_app", "parse_bind_address", "probes_app"]
 
 logger = logging.getLogger(__name__)
+
+
+MAX_PORT = 65535
+
+
+class BindError(AimEngineError):
+    """A manager HTTP server cannot listen on its address (in use, not local, no permission)."""
 
 
 def parse_bind_address(address: str | None) -> tuple[str, int] | None:
     """Split ``host:port``; ``None`` when the address disables the server.
 
     Raises:
-        ConfigurationError: the address has no port or the port is not a number.
+        ConfigurationError: the address has no port, or the port is not a number from 0 to
+            65535.
     """
     if address is None or address in ("", "0"):
         return None
     host, sep, port = address.rpartition(":")
-    if not sep or not port.isdigit():
+    if not sep or not (port.isascii() and port.isdigit()):
         raise ConfigurationError(f"bind address {address!r} must look like host:port")
+    if int(port) > MAX_PORT:
+        raise ConfigurationError(f"bind address {address!r}: port must be 0 to {MAX_PORT}")
     return host.strip("[]"), int(port)
+
+
+def _format_address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def metrics_app(registry: CollectorRegistry) -> web.Application:
@@ -98,10 +113,17 @@ class HttpServer:
         """Bind the socket and start serving.
 
         Raises:
-            OSError: the address cannot be bound.
+            BindError: the address cannot be bound (or the host name does not resolve).
         """
         family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
-        sock = socket.create_server((self._host, self._port), family=family)
+        try:
+            sock = socket.create_server((self._host, self._port), family=family)
+        except (OSError, OverflowError) as exc:
+            # socket.create_server appends "(while attempting to bind on address ...)".
+            reason = str(exc.strerror or exc) if isinstance(exc, OSError) else str(exc)
+            reason = reason.split(" (while attempting", 1)[0]
+            where = _format_address(self._host, self._port)
+            raise BindError(f"{self.name} server cannot listen on {where}: {reason}") from exc
         sock.setblocking(False)
         self._port = sock.getsockname()[1]
         runner = web.AppRunner(self._app, access_log=None, handle_signals=False)

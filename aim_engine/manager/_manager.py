@@ -253,6 +253,7 @@ class Manager:
         Raises:
             LeaseLostError: leadership was lost (exit non-zero).
             CacheSyncTimeoutError: the caches did not sync in time.
+            BindError: the metrics or probe server cannot listen on its address.
             ConfigurationError: the manager already ran.
             Exception: whatever a runnable raised.
         """

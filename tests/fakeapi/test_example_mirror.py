@@ -190,6 +190,10 @@ async def test_label_removed_deletes_copy_and_finalizer(mirror: Mirror) -> None:
         return source is not None and not meta(source).get("finalizers")
 
     await mirror.factory.eventually(finalizer_removed)
+    source = await mirror.source("app")
+    assert source is not None  # only the label went, the source stays
+    assert FINALIZER not in (meta(source).get("finalizers") or ())
+    assert await mirror.copy("app") is None
 
 
 async def test_source_deleted_deletes_copy_then_source(mirror: Mirror) -> None:
@@ -205,6 +209,8 @@ async def test_source_deleted_deletes_copy_then_source(mirror: Mirror) -> None:
     await c.delete(CONFIG_MAP, "app", mirror.src)
     await mirror.wait_gone("app", mirror.dst)
     await mirror.wait_gone("app", mirror.src)
+    assert await mirror.copy("app") is None
+    assert await mirror.source("app") is None
 
 
 async def test_copy_deleted_by_hand_is_recreated(mirror: Mirror) -> None:
@@ -234,6 +240,9 @@ async def test_mirror_of_label_removed_by_hand_is_restored(mirror: Mirror) -> No
         return copy is not None and meta(copy)["labels"].get(MIRROR_OF_LABEL) == "app"
 
     await mirror.factory.eventually(restored)
+    copy = await mirror.copy("app")
+    assert copy is not None
+    assert meta(copy)["labels"][MIRROR_OF_LABEL] == "app"
 
 
 async def test_one_event_per_created_copy(mirror: Mirror) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 
 import aiohttp
 import pytest
@@ -11,7 +12,7 @@ from prometheus_client import CollectorRegistry
 from aim_engine.client import Client
 from aim_engine.controller import Request, Result, builder
 from aim_engine.kinds import CONFIG_MAP
-from aim_engine.manager import Manager
+from aim_engine.manager import BindError, Manager
 from aim_engine.testing import FakeClock
 from aim_engine.testing.pytest_plugin import TestCluster
 
@@ -140,3 +141,20 @@ async def test_readyz_fails_while_the_api_server_is_gone_and_healthz_does_not(
             assert stale == 0.0
             manager.stop()
             await run
+
+
+async def test_a_bind_address_in_use_is_a_bind_error(kube: TestCluster) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        async with await Client.from_kubeconfig(kube.kubeconfig_path) as client:
+            manager = Manager(
+                client,
+                metrics_bind_address="127.0.0.1:0",
+                health_probe_bind_address=f"127.0.0.1:{port}",
+            )
+            with pytest.raises(BindError) as info:
+                await manager.run()
+    assert str(info.value) == (
+        f"probes server cannot listen on 127.0.0.1:{port}: Address already in use"
+    )
+    assert manager.server_port("metrics") is None  # the server that did start was stopped

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import pathlib
+import tomllib
 from typing import Any
 
 import yaml
 
+import aim_engine
 from aim_engine.api.v1alpha1 import ALL_KINDS
+from controllers.__main__ import build_parser
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 MANIFESTS = ROOT / "manifests"
@@ -20,6 +23,13 @@ def _docs(*parts: str) -> list[dict[str, Any]]:
 
 def _one(kind: str, *parts: str) -> dict[str, Any]:
     return next(doc for doc in _docs(*parts) if doc["kind"] == kind)
+
+
+def _manager_pod() -> dict[str, Any]:
+    pod: dict[str, Any] = _one("Deployment", "manager", "deployment.yaml")["spec"]["template"][
+        "spec"
+    ]
+    return pod
 
 
 def _rules_for(role: dict[str, Any], group: str, resource: str) -> set[str]:
@@ -125,3 +135,39 @@ def test_deployment_is_hardened_and_probed() -> None:
     service = _one("Service", "manager", "metrics_service.yaml")
     assert service["spec"]["selector"] == labels
     assert service["spec"]["ports"][0]["targetPort"] == "metrics"
+
+
+def test_image_is_pinned_to_the_package_version() -> None:
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert aim_engine.__version__ == version
+    images = [
+        container["image"]
+        for path in sorted(MANIFESTS.rglob("*.yaml"))
+        for doc in yaml.safe_load_all(path.read_text(encoding="utf-8"))
+        if doc and doc.get("kind") == "Deployment"
+        for container in doc["spec"]["template"]["spec"]["containers"]
+    ]
+    assert images == [f"ghcr.io/aim-engine/aim-engine:{version}"]
+
+
+def test_termination_grace_period_outlasts_the_graceful_shutdown() -> None:
+    # The manager's own deadline, as the Deployment's flags set it (or the CLI's default), plus
+    # room to release the Lease and stop the servers before the kubelet sends SIGKILL.
+    pod = _manager_pod()
+    (container,) = pod["containers"]
+    shutdown = build_parser().parse_args(container["args"]).graceful_shutdown_timeout
+    assert shutdown > 0
+    assert pod["terminationGracePeriodSeconds"] >= shutdown + 10
+
+
+def test_runs_as_the_nonroot_user_65532() -> None:
+    pod = _manager_pod()
+    (container,) = pod["containers"]
+    effective = {**pod["securityContext"], **container["securityContext"]}
+    assert effective["runAsUser"] == 65532
+    assert effective["runAsGroup"] == 65532
+    assert effective["runAsNonRoot"] is True
+    assert effective["readOnlyRootFilesystem"] is True
+    assert effective["allowPrivilegeEscalation"] is False
+    assert effective["capabilities"] == {"drop": ["ALL"]}
+    assert effective["seccompProfile"] == {"type": "RuntimeDefault"}

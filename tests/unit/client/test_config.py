@@ -97,6 +97,63 @@ async def test_kubeconfig_garbage_is_configuration_error(tmp_path: Path) -> None
         await Client.from_kubeconfig(path)
 
 
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            "not: [yaml\n",
+            "is not YAML: expected ',' or ']', but got '<stream end>' (line 2, column 1)",
+        ),
+        ("", "is empty"),
+        ("just text\n", "is a YAML str, not a mapping"),
+        ("- a\n- b\n", "is a YAML list, not a mapping"),
+    ],
+    ids=["not-yaml", "empty", "scalar", "list"],
+)
+async def test_kubeconfig_file_problem_is_named_on_one_line(
+    tmp_path: Path, content: str, message: str
+) -> None:
+    path = tmp_path / "config"
+    path.write_text(content)
+    with pytest.raises(ConfigurationError) as info:
+        await Client.from_kubeconfig(path)
+    assert str(info.value) == f"kubeconfig {path} {message}"
+
+
+async def test_kubeconfig_directory_cannot_be_read(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        await Client.from_kubeconfig(tmp_path)
+    assert str(info.value) == f"cannot read kubeconfig {tmp_path}: Is a directory"
+
+
+async def test_kubeconfig_current_context_not_defined_is_named(tmp_path: Path) -> None:
+    doc = kubeconfig()
+    doc["current-context"] = "gone"
+    path = tmp_path / "config"
+    path.write_text(yaml.safe_dump(doc))
+    with pytest.raises(ConfigurationError) as info:
+        await Client.from_kubeconfig(path)
+    assert str(info.value) == f"kubeconfig {path} has no context 'gone' (defined: main, other)"
+
+
+async def test_kubeconfig_without_current_context_is_named(tmp_path: Path) -> None:
+    doc = kubeconfig()
+    del doc["current-context"]
+    path = tmp_path / "config"
+    path.write_text(yaml.safe_dump(doc))
+    with pytest.raises(ConfigurationError) as info:
+        await Client.from_kubeconfig(path)
+    assert str(info.value) == f"kubeconfig {path} sets no current-context"
+
+
+async def test_kubeconfig_files_merge_current_context_from_the_last(tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.write_text(yaml.safe_dump(kubeconfig()))
+    second.write_text(yaml.safe_dump({"current-context": "other"}))
+    async with await Client.from_kubeconfig(f"{first}:{second}") as client:
+        assert client.host == "http://127.0.0.1:9999"
+
+
 async def test_kubeconfig_does_not_touch_global_default() -> None:
     from kubernetes_asyncio.client import Configuration
 

@@ -27,6 +27,8 @@ async def test_clients_on_one_registry_do_not_clash() -> None:
     b = Client.from_host("http://127.0.0.1:2", registry=registry)
     await a.close()
     await b.close()
+    families = [m.name for m in registry.collect()]
+    assert families.count("rest_client_requests") == 1
 
 
 def test_name_taken_by_other_type_raises() -> None:

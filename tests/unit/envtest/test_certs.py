@@ -8,6 +8,7 @@ from __future__ import annotations
 import ssl
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,8 +28,11 @@ def _backend(name: Backend) -> Backend:
     return name
 
 
-def _handshake(certs: Certificates, server_name: str) -> None:
-    """Run a TLS handshake between an in-memory server and client; raise if verification fails."""
+def _handshake(certs: Certificates, server_name: str) -> dict[str, Any]:
+    """Run a TLS handshake between an in-memory server and client; raise if verification fails.
+
+    Returns the server certificate as the client verified it (``SSLObject.getpeercert()``).
+    """
     server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server_ctx.load_cert_chain(certs.serving_cert, certs.serving_key)
     client_ctx = ssl.create_default_context(cafile=str(certs.ca_cert))
@@ -47,7 +51,9 @@ def _handshake(certs: Certificates, server_name: str) -> None:
         s_in.write(c_out.read())
         c_in.write(s_out.read())
         if all(done.values()):
-            return
+            peer = client.getpeercert()
+            assert peer is not None
+            return peer
     raise AssertionError("handshake did not finish")
 
 
@@ -57,7 +63,9 @@ def test_serving_certificate_verifies_against_the_ca(
     tmp_path: Path, backend: Backend, server_name: str
 ) -> None:
     certs = generate_certificates(tmp_path / "pki", _backend(backend))
-    _handshake(certs, server_name)
+    peer = _handshake(certs, server_name)
+    kind = "IP Address" if server_name[0].isdigit() else "DNS"
+    assert (kind, server_name) in peer["subjectAltName"]
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import random
 import re
 
@@ -288,3 +289,23 @@ async def test_leader_work_errors_propagate_and_release_the_lease() -> None:
     with pytest.raises(RuntimeError, match="boom"):
         await a.run(boom)
     assert store.spec("lock")["holderIdentity"] == ""
+
+
+async def test_unreachable_server_is_retried_with_a_warning_per_attempt(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock = FakeClock()
+    store = LeaseStore()
+    a, a_client = make(store, clock, "a")
+    a_client.broken = True
+    caplog.set_level(logging.WARNING, logger="aim_engine.leader")
+    acquiring = asyncio.create_task(a.acquire())
+    await clock.tick(10)
+    failures = [r for r in caplog.records if r.getMessage() == "failed to read leader lease"]
+    assert len(failures) == a_client.calls > 1  # still trying, and every attempt is logged
+    assert {r.levelno for r in failures} == {logging.WARNING}
+    assert {getattr(r, "error", None) for r in failures} == {"connection refused"}
+    a_client.broken = False
+    await clock.tick(3)
+    assert acquiring.done()
+    assert a.leading.is_set()

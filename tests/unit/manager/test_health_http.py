@@ -76,9 +76,20 @@ def test_parse_bind_address(address: str | None, expected: tuple[str, int] | Non
     assert parse_bind_address(address) == expected
 
 
-@pytest.mark.parametrize("address", ["8080", "host:", "host:http"])
+@pytest.mark.parametrize("address", ["8080", "host:", "host:http", ":-1", ":\uff18\uff10"])
 def test_bad_bind_addresses(address: str) -> None:
-    with pytest.raises(ConfigurationError):
+    with pytest.raises(ConfigurationError, match="must look like host:port"):
+        parse_bind_address(address)
+
+
+@pytest.mark.parametrize(("address", "port"), [(":0", 0), (":65535", 65535)])
+def test_bind_port_range_ends_are_accepted(address: str, port: int) -> None:
+    assert parse_bind_address(address) == ("", port)
+
+
+@pytest.mark.parametrize("address", [":65536", "127.0.0.1:99999"])
+def test_bind_port_out_of_range_is_a_configuration_error(address: str) -> None:
+    with pytest.raises(ConfigurationError, match="port must be 0 to 65535"):
         parse_bind_address(address)
 
 
