@@ -13,11 +13,13 @@ pass their own mapping instead of patching the process environment.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +37,7 @@ __all__ = [
     "find_assets",
     "find_kubectl",
     "has_control_plane",
+    "install_lock",
     "normalize_version",
     "version_dir",
 ]
@@ -81,6 +84,18 @@ class Versions:
     def expected(self, binary: str) -> str:
         """The version string ``binary_version`` must report for ``binary``."""
         return self.etcd if binary == ETCD else self.kubernetes
+
+
+@contextmanager
+def install_lock(directory: Path) -> Iterator[None]:
+    """Serialise installs into one cache directory (two CI jobs on one machine, tox and a shell)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with (directory / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def normalize_version(version: str) -> str:

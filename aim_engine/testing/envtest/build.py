@@ -16,14 +16,12 @@ binary that a later run would take for a good one. A second ``install`` checks e
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
 import subprocess
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +31,7 @@ from aim_engine.testing.envtest.assets import (
     KUBECTL,
     Versions,
     binary_version,
+    install_lock,
 )
 from aim_engine.testing.envtest.errors import BuildError, GoNotFoundError
 
@@ -168,18 +167,6 @@ def _go_environment(go_binary: str, environ: Mapping[str, str]) -> dict[str, str
     return env
 
 
-@contextmanager
-def _locked(directory: Path) -> Iterator[None]:
-    """Serialise installs into one directory (two CI jobs on one machine, tox and a shell)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    with (directory / ".lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
 def _fresh_module(path: Path, go: _Go, name: str) -> None:
     path.mkdir(parents=True, exist_ok=True)
     for stale in ("go.mod", "go.sum", "tools.go"):
@@ -280,7 +267,7 @@ def install(
             "install Go >= 1.24, or point KUBEBUILDER_ASSETS at a directory that already "
             "holds the binaries"
         )
-    with _locked(directory):
+    with install_lock(directory):
         if not force:
             needed = missing_binaries(directory, versions)  # another process may have built them
             if not needed:

@@ -12,17 +12,15 @@ cores (module downloads included); with a warm Go cache, seconds.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import re
 import shutil
 import subprocess
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from aim_engine.testing.envtest.assets import cache_root
+from aim_engine.testing.envtest.assets import cache_root, install_lock
 from aim_engine.testing.envtest.errors import BuildError, GoNotFoundError
 
 __all__ = [
@@ -79,17 +77,6 @@ def find_registry(
     return cached if cached.is_file() and os.access(cached, os.X_OK) else None
 
 
-@contextmanager
-def _locked(directory: Path) -> Iterator[None]:
-    directory.mkdir(parents=True, exist_ok=True)
-    with (directory / ".lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
 def install_registry(
     version: str = DEFAULT_REGISTRY_VERSION,
     *,
@@ -127,7 +114,7 @@ def install_registry(
             f"the Go toolchain (`go`) is not on PATH: it is needed to build the registry "
             f"v{version}; install Go >= 1.26 or set {ENV_REGISTRY_BINARY} to a registry binary"
         )
-    with _locked(target_dir):
+    with install_lock(target_dir):
         if not force and binary.is_file() and registry_version(binary) == version:
             return binary
         staging = target_dir / ".build"
