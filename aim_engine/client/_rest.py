@@ -208,7 +208,7 @@ class Transport:
                 if resp.status >= 400:
                     data = await resp.read()
                 else:
-                    data = await resp.content.read(max_bytes)
+                    data = await _read_at_most(resp.content, max_bytes)
         except TRANSPORT_ERRORS as exc:
             self._count("<error>", "GET")
             raise TransportError(f"GET {path}: {exc!r}") from exc
@@ -255,6 +255,19 @@ class Transport:
                 data = b""
             raise error_from_response(status, data, resp.headers.get("Retry-After"))
         return resp
+
+
+async def _read_at_most(content: aiohttp.StreamReader, limit: int) -> bytes:
+    """Read a body up to its end or ``limit`` bytes, whichever comes first."""
+    chunks: list[bytes] = []
+    left = limit
+    while left > 0:
+        chunk = await content.read(left)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 def json_body(body: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> Any:
