@@ -1,5 +1,6 @@
 """Everything one fake API server knows: options, clock, resource table, object store.
 
+The container logs ``pods/log`` serves live here too.
 :class:`ClusterState` is what the HTTP handlers, the watch streams, the background controllers
 (garbage collector, namespace finalizer) and the direct test accessors of
 :class:`~aim_engine.testing.apiserver.FakeApiServer` share. It has no I/O of its own; it
@@ -13,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from aim_engine.clock import Clock
+from aim_engine.testing.apiserver._storage._pod_logs import PodLogs
 from aim_engine.testing.apiserver._storage._resource_table import ResourceTable, ServedResource
 from aim_engine.testing.apiserver._storage._store import ObjKey, Store
 
@@ -63,6 +65,7 @@ class ClusterState:
         self.clock = clock
         self.resources = ResourceTable()
         self.store = Store(options.history)
+        self.pod_logs = PodLogs()
         self.wake_controllers: Callable[[], None] = lambda: None
 
     def now(self) -> str:
