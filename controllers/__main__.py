@@ -3,8 +3,11 @@
 Flags follow kubebuilder conventions. The manager serves ``/metrics`` and the health probes,
 syncs its caches, takes the leader Lease when ``--leader-elect`` is given (Lease
 ``3be10d2f.eai.amd.com``, as the original operator), and runs every controller registered in
-:data:`controllers.registry.SETUPS`. Losing the Lease exits with status 1 so Kubernetes restarts
-the pod cleanly; SIGTERM stops gracefully and exits 0.
+:data:`controllers.registry.SETUPS` with the process's
+:class:`~controllers.config.OperatorConfig` (operator namespace: ``POD_NAMESPACE``, else the
+service account's namespace, else ``aim-system``; identity: ``POD_NAME``, else the host
+name). Losing the Lease exits with status 1 so Kubernetes restarts the pod cleanly; SIGTERM
+stops gracefully and exits 0.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from aim_engine.client import Client
 from aim_engine.leader import LeaderElectionConfig, LeaseLostError
 from aim_engine.log import ContextFilter, JsonFormatter
 from aim_engine.manager import Manager
+from controllers.config import OperatorConfig
 from controllers.defaults import Defaults
 from controllers.registry import SETUPS
 
@@ -85,8 +89,9 @@ async def run(args: argparse.Namespace) -> int:
             leader_election=leader,
             graceful_shutdown_timeout=args.graceful_shutdown_timeout,
         )
+        config = OperatorConfig.from_environment(os.environ, namespace=_pod_namespace())
         for setup in SETUPS:
-            setup(manager)
+            setup(manager, config)
         logger.info("starting manager", extra={"controllers": len(SETUPS)})
         try:
             await manager.run(install_signal_handlers=True)

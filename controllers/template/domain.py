@@ -3,7 +3,7 @@
 ``fetch`` reads, from the cache unless said otherwise: the merged runtime config, the model,
 the Nodes (GPU templates), the template's discovery Jobs and their pods (while discovery is
 checked), the discovery log of a succeeded pod and the log tail of a failed one (through the
-injected :class:`~controllers.pod_logs.PodLogReader`), the template caches it owns (namespaced
+injected :class:`~aim_engine.client.PodLogReader`), the template caches it owns (namespaced
 templates with caching), and, only while the discovery lock is held and a new Job is wanted,
 the live count of active discovery Jobs cluster-wide (a live list: the count must include Jobs
 created a moment ago by this or another replica, which the cache may not show yet).
@@ -24,11 +24,11 @@ from aim_engine import JOB, NODE, POD, ApiError, Clock, RawObject, Reader, Trans
 from aim_engine.api.v1alpha1 import AIMServiceTemplate
 from aim_engine.api.v1alpha1.cache import AIMTemplateCache
 from aim_engine.api.v1alpha1.labels import Labels
+from aim_engine.client import PodLogReader
 from aim_engine.errors import InvalidSpecError
 from controllers.defaults import Defaults
 from controllers.engine import ComponentHealth, FetchContext, Fetched, Plan, StatusDraft, fetch
 from controllers.gpu import requires_gpu
-from controllers.pod_logs import PodLogReader
 from controllers.runtimeconfig import RuntimeConfigResolution, fetch_runtime_config
 from controllers.template.discovery import (
     DISCOVERY_CONTAINER,

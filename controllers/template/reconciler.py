@@ -23,12 +23,12 @@ from aim_engine import JOB, NODE, POD, NotFoundError, RawObject
 from aim_engine.api.v1alpha1 import AIMClusterRuntimeConfig, AIMRuntimeConfig
 from aim_engine.api.v1alpha1.cache import AIMTemplateCache
 from aim_engine.api.v1alpha1.labels import Labels
+from aim_engine.client import ApiPodLogReader, PodLogReader
 from aim_engine.controller import Request, Result, builder
 from aim_engine.manager import Manager
 from controllers.config import OperatorConfig
 from controllers.defaults import Defaults
 from controllers.engine import Pipeline, PipelineOptions
-from controllers.pod_logs import PodLogReader
 from controllers.template.domain import TemplateDomain
 from controllers.template.lock import DiscoveryLock
 from controllers.template.observation import Observation, Template, TemplateReads
@@ -128,8 +128,13 @@ class TemplateReconciler:
         operator_ns = None if scope.namespaced else config.namespace
 
         def configs(obj: RawObject) -> list[Request]:
-            return by_index(reader, kind, RUNTIME_CONFIG_INDEX, obj["metadata"]["name"],
-                            obj["metadata"].get("namespace") if scope.namespaced else None)
+            return by_index(
+                reader,
+                kind,
+                RUNTIME_CONFIG_INDEX,
+                obj["metadata"]["name"],
+                obj["metadata"].get("namespace") if scope.namespaced else None,
+            )
 
         def ns_configs(obj: RawObject) -> list[Request]:
             namespace = obj["metadata"].get("namespace")
@@ -138,8 +143,13 @@ class TemplateReconciler:
             return configs(obj)
 
         def models(obj: RawObject) -> list[Request]:
-            return by_index(reader, kind, MODEL_NAME_INDEX, obj["metadata"]["name"],
-                            obj["metadata"].get("namespace") if scope.namespaced else None)
+            return by_index(
+                reader,
+                kind,
+                MODEL_NAME_INDEX,
+                obj["metadata"]["name"],
+                obj["metadata"].get("namespace") if scope.namespaced else None,
+            )
 
         def gpu_templates(obj: RawObject) -> list[Request]:
             del obj
@@ -189,11 +199,15 @@ def setup_template_controllers(
     lock = DiscoveryLock(
         manager.client, manager.clock, namespace=config.namespace, identity=config.identity
     )
-    reader = log_reader if log_reader is not None else _api_log_reader(manager)
+    reader = log_reader if log_reader is not None else ApiPodLogReader(manager.client)
     out = []
     for scope in (NAMESPACED, CLUSTER):
         reconciler = TemplateReconciler(
-            scope, manager, config, lock=lock, log_reader=reader,
+            scope,
+            manager,
+            config,
+            lock=lock,
+            log_reader=reader,
             reporting_instance=reporting_instance,
         )
         reconciler.register(manager, config)
