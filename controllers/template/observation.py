@@ -28,6 +28,7 @@ from pydantic import ValidationError
 
 from aim_engine import RawObject, meta
 from aim_engine.api.v1alpha1 import AIMStatus
+from aim_engine.api.v1alpha1.conditions import ConditionType, Reasons
 from aim_engine.api.v1alpha1.model import AIMModelSpec
 from aim_engine.api.v1alpha1.template import (
     AIMClusterServiceTemplate,
@@ -36,7 +37,6 @@ from aim_engine.api.v1alpha1.template import (
 )
 from aim_engine.errors import InvalidSpecError
 from controllers.engine import Fetched
-from controllers.engine.conditions import parse_time
 from controllers.gpu import ClusterGpu, GpuCheck, check_gpu_availability, gpu_inventory
 from controllers.gpu import requires_gpu as hardware_requires_gpu
 from controllers.object_names import discovery_job_name
@@ -55,6 +55,7 @@ from controllers.template.discovery_output import (
 from controllers.workload_health import JobOutcome, job_outcome, pods_of_job
 
 __all__ = [
+    "FAILURE_REASONS",
     "Observation",
     "Template",
     "TemplateReads",
@@ -222,10 +223,6 @@ def _gpu(
         return inventory, None, exc
 
 
-def _created(obj: RawObject) -> str:
-    return str(meta(obj).get("creationTimestamp") or "")
-
-
 def _failure(outcome: JobOutcome | None, result: object, log: Fetched[str] | None) -> str | None:
     if outcome is None:
         return None
@@ -238,11 +235,35 @@ def _failure(outcome: JobOutcome | None, result: object, log: Fetched[str] | Non
     return None
 
 
-def _is_new_failure(job: RawObject, state: AIMDiscoveryState | None, spec_hash: str) -> bool:
-    if state is None or state.spec_hash != spec_hash or state.last_attempt_time is None:
+FAILURE_REASONS = frozenset(
+    {
+        Reasons.JOB_BACKOFF_LIMIT_EXCEEDED,
+        Reasons.JOB_DEADLINE_EXCEEDED,
+        Reasons.JOB_EVICTED,
+        Reasons.JOB_FAILED,
+    }
+)
+"""``DiscoveryJobReady`` reasons of a failed attempt."""
+
+
+def _is_new_failure(template: Template, job: RawObject, spec_hash: str) -> bool:
+    """Whether this Job's failure is not yet counted in ``status.discovery``.
+
+    Counted means: the previous status already names this Job (by UID) in ``discoveryJob``
+    and already reports ``DiscoveryJobReady`` with a failure reason, for the same spec hash.
+    No timestamps are compared, so clock skew between the operator and the cluster cannot
+    count one failure twice.
+    """
+    status = template.status
+    if status is None or status.discovery is None or status.discovery.spec_hash != spec_hash:
         return True
-    created = parse_time(_created(job))
-    return created is not None and created > state.last_attempt_time
+    recorded = status.discovery_job.uid if status.discovery_job is not None else None
+    if recorded != meta(job).get("uid"):
+        return True
+    for cond in status.conditions or ():
+        if cond.type == ConditionType.DISCOVERY_JOB_READY:
+            return not (cond.status == "False" and cond.reason in FAILURE_REASONS)
+    return True
 
 
 def compose(template: Template, reads: TemplateReads) -> Observation:
@@ -265,7 +286,7 @@ def compose(template: Template, reads: TemplateReads) -> Observation:
     previous = template.status.discovery if template.status is not None else None
     state = previous
     new_failure = False
-    if job is not None and failure is not None and _is_new_failure(job, previous, spec_hash):
+    if job is not None and failure is not None and _is_new_failure(template, job, spec_hash):
         state = record_discovery_failure(previous, spec_hash, reads.now, failure)
         new_failure = True
     backoff = discovery_backoff_remaining(state, spec_hash, reads.now) if model else 0.0

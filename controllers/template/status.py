@@ -1,7 +1,8 @@
 """The template's own status fields and the ``Discovered`` condition (spec §5.2.3, §5.2.5).
 
 * ``resolvedModel`` whenever the model was read (``{name, namespace}``; ``{name}`` for cluster
-  templates); ``discoveryJob`` whenever the current Job exists;
+  templates); ``discoveryJob`` (``{name, namespace, uid}``: the UID tells whether this Job's
+  failure was counted) whenever the current Job exists;
 * inline sources: ``modelSources`` from the spec, a profile synthesized from the spec, the
   resolved hardware, summary and node affinity, ``discovery`` cleared, ``Discovered=True``
   ``InlineModelSources``;
@@ -21,6 +22,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from aim_engine import meta
 from aim_engine.api.v1alpha1.conditions import ConditionStatus, ConditionType, Reasons
 from aim_engine.errors import InvalidSpecError
 from controllers.defaults import discovery_backoff_seconds
@@ -91,7 +93,8 @@ def decorate_template(
         fields["resolvedModel"] = ref
     if obs.job is not None:
         namespace = scope.job_namespace(template.metadata.namespace, operator_namespace)
-        fields["discoveryJob"] = {"name": obs.job_name, "namespace": namespace}
+        uid = meta(obs.job).get("uid")
+        fields["discoveryJob"] = {"name": obs.job_name, "namespace": namespace, "uid": uid}
     discovered = ConditionType.DISCOVERED
     if obs.inline:
         resolved = _resolved_fields(template, obs, None)
