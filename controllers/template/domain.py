@@ -6,7 +6,8 @@ checked), the discovery log of a succeeded pod and the log tail of a failed one 
 injected :class:`~aim_engine.client.PodLogReader`), the template caches it owns (namespaced
 templates with caching), and, only while the discovery lock is held and a new Job is wanted,
 the live count of active discovery Jobs cluster-wide (a live list: the count must include Jobs
-created a moment ago by this or another replica, which the cache may not show yet).
+created a moment ago by this or another replica, which the cache may not show yet). Active
+means neither complete, failed nor being deleted.
 
 ``compose`` (:mod:`~controllers.template.observation`), ``health``
 (:mod:`~controllers.template.health`) and ``plan`` (:mod:`~controllers.template.plan`) are
@@ -20,7 +21,18 @@ import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 
-from aim_engine import JOB, NODE, POD, ApiError, Clock, RawObject, Reader, TransportError, meta
+from aim_engine import (
+    JOB,
+    NODE,
+    POD,
+    ApiError,
+    Clock,
+    RawObject,
+    Reader,
+    TransportError,
+    is_deleting,
+    meta,
+)
 from aim_engine.api.v1alpha1 import AIMServiceTemplate
 from aim_engine.api.v1alpha1.cache import AIMTemplateCache
 from aim_engine.api.v1alpha1.labels import Labels
@@ -186,7 +198,8 @@ class TemplateDomain:
             )
         except (ApiError, TransportError) as exc:
             return Fetched(error=exc)
-        return Fetched(sum(1 for j in listed.get("items") or () if not job_finished(j)))
+        items = listed.get("items") or ()
+        return Fetched(sum(1 for j in items if not job_finished(j) and not is_deleting(j)))
 
     async def _logs_of(
         self, ctx: FetchContext, template: Template, obs: Observation

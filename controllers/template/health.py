@@ -188,9 +188,11 @@ def discovery_job_health(obs: Observation) -> ComponentHealth:
 
 def _pods_health(obs: Observation) -> ComponentHealth:
     health = pod_list_health(DISCOVERY_PODS, obs.pods, obs.reads.failure_logs)
-    if obs.outcome is None:
+    failed_pod = any((p.get("status") or {}).get("phase") == "Failed" for p in obs.pods)
+    if obs.outcome is None and not failed_pod:
         return health
-    # The Job is finished: the breaker handles a failure; report it without a category.
+    # The Job finished, or its only pod failed (backoffLimit 0: the Job fails next): the
+    # circuit breaker handles the failure, so report it without an error category.
     resolved = resolve_health(health)
     return ComponentHealth(
         DISCOVERY_PODS, resolved.state, resolved.reason, resolved.message, (), _DOWN

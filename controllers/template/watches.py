@@ -20,7 +20,7 @@ import contextlib
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from aim_engine import JOB, Informer, RawObject, Reader, ResourceKind, meta
+from aim_engine import JOB, CacheNotSyncedError, Informer, RawObject, Reader, ResourceKind, meta
 from aim_engine.api.v1alpha1.hardware import AIMHardwareRequirements
 from aim_engine.controller import EventType, ObjectEvent, Request
 from aim_engine.errors import AimEngineError, ConfigurationError
@@ -98,8 +98,15 @@ def register_template_indexes(informer: Informer) -> None:
 def by_index(
     reader: Reader, kind: ResourceKind, index: str, value: str, namespace: str | None = None
 ) -> list[Request]:
-    """Requests for the objects of ``kind`` whose ``index`` holds ``value``."""
-    objects = reader.list(kind, namespace, index=(index, value))
+    """Requests for the objects of ``kind`` whose ``index`` holds ``value``.
+
+    Before the kind's informer has synced there is nothing to map: its own initial list
+    enqueues every object anyway.
+    """
+    try:
+        objects = reader.list(kind, namespace, index=(index, value))
+    except CacheNotSyncedError:
+        return []
     return [Request(meta(o).get("namespace") or "", meta(o)["name"]) for o in objects]
 
 

@@ -510,7 +510,7 @@ async def test_at_most_ten_discovery_jobs_run_at_once(
             async def ten() -> bool:
                 return len(await discovery_jobs(aim_client, namespace)) == 10
 
-            await op.eventually(ten)
+            await op.eventually(ten, timeout=120)
             # Let the two waiting templates retry (every 5 s) a few times: still ten.
             await op.manager.clock.sleep(12.0)
             jobs = await discovery_jobs(aim_client, namespace)
@@ -528,7 +528,9 @@ async def test_at_most_ten_discovery_jobs_run_at_once(
         # A real server has no garbage collector: hanging Jobs would hold slots for later tests.
         for job in await discovery_jobs(aim_client, namespace):
             with contextlib.suppress(NotFoundError):
-                await aim_client.delete(JOB, meta(job)["name"], namespace)
+                await aim_client.delete(
+                    JOB, meta(job)["name"], namespace, propagation_policy="Background"
+                )
 
 
 # -- cluster templates --------------------------------------------------------------------------
