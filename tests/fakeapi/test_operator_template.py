@@ -24,17 +24,19 @@ from aim_engine.api.v1alpha1 import (
     AIMClusterModel,
     AIMClusterServiceTemplate,
     AIMModel,
+    AIMRuntimeConfig,
     AIMServiceTemplate,
     AIMTemplateCache,
 )
 from aim_engine.client import Client
 from aim_engine.controller import Request
 from aim_engine.errors import NotFoundError
-from aim_engine.kinds import JOB, LEASE
+from aim_engine.kinds import JOB, LEASE, NODE
 from aim_engine.manager import Manager
 from aim_engine.objects import RawObject, meta
 from aim_engine.testing.fixtures import ManagerFactory
 from aim_engine.testing.jobsim import JobOutcome
+from aim_engine.testing.nodes import MI300X, gpu_node
 from aim_engine.testing.pytest_plugin import TestCluster
 from aim_engine.testing.workload_fixtures import JobSimulatorFactory
 from controllers.config import OperatorConfig
@@ -102,7 +104,9 @@ async def operator(
     namespace: str,
     outcome: JobOutcome | Callable[[RawObject], JobOutcome],
 ) -> AsyncIterator[Operator]:
-    manager = manager_factory()
+    # Namespaced kinds are watched in the test's namespace only: a real server keeps earlier
+    # tests' templates (no namespace controller), which would compete for the reconcile queue.
+    manager = manager_factory(namespace=namespace)
     sim = job_simulator(manager, dict(DISCOVERY_JOB_LABELS), outcome)
     config = OperatorConfig(namespace=namespace, identity="test-operator")
     reader = None if kube.is_fake else sim.logs
@@ -588,3 +592,74 @@ async def test_cluster_template_runs_its_job_in_the_operator_namespace(
         for kind, obj_name in ((CLUSTER_TEMPLATE, name), (CLUSTER_MODEL, model_name)):
             with contextlib.suppress(NotFoundError):
                 await aim_client.delete(kind, obj_name)
+
+
+# -- watches --------------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("crds")
+async def test_missing_model_and_runtime_config_recover_through_their_watches(
+    kube: TestCluster,
+    aim_client: Client,
+    manager_factory: ManagerFactory,
+    job_simulator: JobSimulatorFactory,
+    namespace: str,
+) -> None:
+    body = template("late", namespace, "m")
+    body["spec"]["runtimeConfigName"] = "rc"
+    await aim_client.create(TEMPLATE, body, namespace)
+    async with operator(kube, manager_factory, job_simulator, namespace, SUCCESS) as op:
+        obj = await wait_status(op, aim_client, TEMPLATE, "late", namespace, "Failed")
+
+        async def reasons(**wanted: str) -> RawObject | None:
+            obj = await aim_client.get(TEMPLATE, "late", namespace)
+            got = {k: v[1] for k, v in conditions(obj).items()}
+            return obj if all(got.get(k) == v for k, v in wanted.items()) else None
+
+        obj = await op.eventually(lambda: reasons(ModelReady="ReferenceNotFound"))
+        assert conditions(obj)["RuntimeConfigReady"] == ("False", "ConfigNotFound")
+        assert conditions(obj)["ConfigValid"] == ("False", "ReferenceNotFound")
+
+        await aim_client.create(MODEL, model("m", namespace), namespace)
+        obj = await op.eventually(lambda: reasons(ModelReady="ModelFound"))
+        assert status_of(obj) == "Failed"  # the runtime config is still missing
+        assert await discovery_jobs(aim_client, namespace) == []
+
+        rc = {
+            "apiVersion": "aim.eai.amd.com/v1alpha1",
+            "kind": "AIMRuntimeConfig",
+            "metadata": {"name": "rc", "namespace": namespace},
+            "spec": {},
+        }
+        await aim_client.create(AIMRuntimeConfig.resource_kind(), rc, namespace)
+        obj = await wait_status(op, aim_client, TEMPLATE, "late", namespace, "Ready")
+        assert conditions(obj)["RuntimeConfigReady"] == ("True", "ConfigFound")
+        assert conditions(obj)["ConfigValid"] == ("True", "ConfigurationValid")
+
+
+@pytest.mark.usefixtures("crds")
+async def test_a_gpu_node_appearing_starts_discovery(
+    kube: TestCluster,
+    aim_client: Client,
+    manager_factory: ManagerFactory,
+    job_simulator: JobSimulatorFactory,
+    namespace: str,
+) -> None:
+    await aim_client.create(MODEL, model("m", namespace), namespace)
+    body = template("waits", namespace, "m", gpu={"model": "MI300X", "requests": 1})
+    await aim_client.create(TEMPLATE, body, namespace)
+    node_name = f"gpu-late-{uuid.uuid4().hex[:6]}"
+    try:
+        async with operator(kube, manager_factory, job_simulator, namespace, SUCCESS) as op:
+            obj = await wait_status(op, aim_client, TEMPLATE, "waits", namespace, "NotAvailable")
+            assert condition(obj, "GPUReady")["message"].startswith(
+                "Required GPU model 'MI300X' not available in cluster."
+            )
+            await aim_client.create(NODE, gpu_node(node_name, MI300X))
+            obj = await wait_status(op, aim_client, TEMPLATE, "waits", namespace, "Ready")
+            assert conditions(obj)["GPUReady"] == ("True", "GPUAvailable")
+            assert conditions(obj)["Discovered"] == ("True", "DiscoveryComplete")
+            assert obj["status"]["modelSources"][0]["modelId"] == "org/model"
+    finally:
+        with contextlib.suppress(NotFoundError):
+            await aim_client.delete(NODE, node_name)
