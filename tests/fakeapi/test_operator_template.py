@@ -40,6 +40,7 @@ from aim_engine.testing.nodes import MI300X, gpu_node
 from aim_engine.testing.pytest_plugin import TestCluster
 from aim_engine.testing.workload_fixtures import JobSimulatorFactory
 from controllers.config import OperatorConfig
+from controllers.registry import SETUPS
 from controllers.template.discovery import DISCOVERY_JOB_LABELS
 from controllers.template.reconciler import TemplateReconciler, setup_template_controllers
 from tests.fakeapi.test_crds_install import install_crds
@@ -663,3 +664,13 @@ async def test_a_gpu_node_appearing_starts_discovery(
     finally:
         with contextlib.suppress(NotFoundError):
             await aim_client.delete(NODE, node_name)
+
+
+async def test_the_registry_registers_both_template_controllers(
+    manager_factory: ManagerFactory, namespace: str
+) -> None:
+    manager = manager_factory()
+    for setup in SETUPS:
+        setup(manager, OperatorConfig(namespace=namespace, identity="test-operator"))
+    names = {c.name for c in manager.controllers}
+    assert {"service-template", "cluster-service-template"} <= names
