@@ -11,201 +11,45 @@ and no garbage collector or TTL controller runs, so tests delete what must not o
 from __future__ import annotations
 
 import contextlib
-import json
-import uuid
-from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 import pytest_asyncio
 
-from aim_engine.api.v1alpha1 import (
-    AIMClusterModel,
-    AIMClusterServiceTemplate,
-    AIMModel,
-    AIMRuntimeConfig,
-    AIMServiceTemplate,
-    AIMTemplateCache,
-)
 from aim_engine.client import Client
 from aim_engine.controller import Request
 from aim_engine.errors import NotFoundError
-from aim_engine.kinds import JOB, LEASE, NODE
-from aim_engine.manager import Manager
+from aim_engine.kinds import JOB, LEASE
 from aim_engine.objects import RawObject, meta
 from aim_engine.testing.fixtures import ManagerFactory
-from aim_engine.testing.jobsim import JobOutcome
-from aim_engine.testing.nodes import MI300X, gpu_node
 from aim_engine.testing.pytest_plugin import TestCluster
 from aim_engine.testing.workload_fixtures import JobSimulatorFactory
-from controllers.config import OperatorConfig
-from controllers.registry import SETUPS
-from controllers.template.discovery import DISCOVERY_JOB_LABELS
-from controllers.template.reconciler import TemplateReconciler, setup_template_controllers
+from tests.fakeapi.template_scenarios import (
+    CACHE,
+    FAILURE,
+    HANG,
+    IMAGE,
+    MI300X_IDS,
+    MODEL,
+    SUCCESS,
+    TEMPLATE,
+    condition,
+    conditions,
+    discovery_jobs,
+    model,
+    operator,
+    settled,
+    status_of,
+    template,
+    wait_status,
+)
 from tests.fakeapi.test_crds_install import install_crds
 from tests.fakeapi.test_operator_engine import request_log, writes
-
-TEMPLATE = AIMServiceTemplate.resource_kind()
-CLUSTER_TEMPLATE = AIMClusterServiceTemplate.resource_kind()
-MODEL = AIMModel.resource_kind()
-CLUSTER_MODEL = AIMClusterModel.resource_kind()
-CACHE = AIMTemplateCache.resource_kind()
-IMAGE = "ghcr.io/amd/aim-test:1.0"
-MI300X_IDS = ["74a1", "74a9", "74b5", "74bd"]
-RESULT = [
-    {
-        "filename": "vllm-mi300x-fp8-tp1-latency.yaml",
-        "profile": {
-            "model": "org/model",
-            "quantized_model": "",
-            "metadata": {
-                "engine": "vllm",
-                "gpu": "MI300X",
-                "precision": "fp8",
-                "gpu_count": 1,
-                "metric": "latency",
-                "type": "optimized",
-            },
-            "engine_args": {"max-model-len": 4096},
-            "env_vars": {"VLLM_USE_V1": "1"},
-        },
-        "models": [{"name": "org/model", "source": "hf://org/model", "size_gb": 1.5}],
-    }
-]
-DISCOVERY_LOG = "INFO starting dry run\n" + json.dumps(RESULT) + "\n"
-SUCCESS = JobOutcome(log=DISCOVERY_LOG)
-FAILURE = JobOutcome(succeed=False, log="Error: no profile matches\n")
-HANG = JobOutcome(hang=True)
 
 
 @pytest_asyncio.fixture
 async def crds(api_client: Any) -> None:
     await install_crds(api_client)
-
-
-@dataclass
-class Operator:
-    """Both template controllers and the simulator on one manager, for one test."""
-
-    manager: Manager
-    namespaced: TemplateReconciler
-    cluster: TemplateReconciler
-    factory: ManagerFactory
-
-    async def eventually(self, check: Callable[[], Any], timeout: float = 30.0) -> Any:
-        return await self.factory.eventually(check, timeout=timeout)
-
-
-@contextlib.asynccontextmanager
-async def operator(
-    kube: TestCluster,
-    manager_factory: ManagerFactory,
-    job_simulator: JobSimulatorFactory,
-    namespace: str,
-    outcome: JobOutcome | Callable[[RawObject], JobOutcome],
-) -> AsyncIterator[Operator]:
-    # Namespaced kinds are watched in the test's namespace only: a real server keeps earlier
-    # tests' templates (no namespace controller), which would compete for the reconcile queue.
-    manager = manager_factory(namespace=namespace)
-    sim = job_simulator(manager, dict(DISCOVERY_JOB_LABELS), outcome)
-    config = OperatorConfig(namespace=namespace, identity="test-operator")
-    reader = None if kube.is_fake else sim.logs
-    namespaced, cluster = setup_template_controllers(
-        manager, config, log_reader=reader, reporting_instance="test"
-    )
-    async with manager_factory.running(manager):
-        yield Operator(manager, namespaced, cluster, manager_factory)
-
-
-def model(name: str, namespace: str | None = None) -> RawObject:
-    kind = "AIMModel" if namespace else "AIMClusterModel"
-    metadata: dict[str, Any] = {"name": name}
-    if namespace:
-        metadata["namespace"] = namespace
-    return {
-        "apiVersion": "aim.eai.amd.com/v1alpha1",
-        "kind": kind,
-        "metadata": metadata,
-        "spec": {"image": IMAGE},
-    }
-
-
-def template(
-    name: str,
-    namespace: str | None,
-    model_name: str,
-    *,
-    gpu: Mapping[str, Any] | None = None,
-    inline: bool = False,
-    caching: bool = False,
-    profile_id: str | None = None,
-) -> RawObject:
-    spec: dict[str, Any] = {"modelName": model_name, "metric": "latency", "precision": "fp8"}
-    if gpu is not None:
-        spec["hardware"] = {"gpu": dict(gpu)}
-    if inline:
-        spec["modelSources"] = [{"modelId": "org/inline", "sourceUri": "hf://org/inline"}]
-    if caching:
-        spec["caching"] = {"enabled": True}
-    if profile_id:
-        spec["profileId"] = profile_id
-    metadata: dict[str, Any] = {"name": name}
-    if namespace:
-        metadata["namespace"] = namespace
-    kind = "AIMServiceTemplate" if namespace else "AIMClusterServiceTemplate"
-    return {
-        "apiVersion": "aim.eai.amd.com/v1alpha1",
-        "kind": kind,
-        "metadata": metadata,
-        "spec": spec,
-    }
-
-
-def conditions(obj: RawObject) -> dict[str, tuple[str, str]]:
-    items = (obj.get("status") or {}).get("conditions") or ()
-    return {c["type"]: (c["status"], c["reason"]) for c in items}
-
-
-def condition(obj: RawObject, type_: str) -> Mapping[str, Any]:
-    return next(c for c in obj["status"]["conditions"] if c["type"] == type_)
-
-
-def status_of(obj: RawObject) -> str:
-    return str((obj.get("status") or {}).get("status") or "")
-
-
-async def discovery_jobs(client: Client, namespace: str) -> list[RawObject]:
-    items = (await client.list(JOB, namespace, label_selector="aim.eai.amd.com/template"))["items"]
-    return list(items)
-
-
-async def wait_status(
-    op: Operator, client: Client, kind: Any, name: str, namespace: str | None, *wanted: str
-) -> RawObject:
-    async def reached() -> RawObject | None:
-        obj = await client.get(kind, name, namespace)
-        return obj if status_of(obj) in wanted else None
-
-    found: RawObject = await op.eventually(reached)
-    return found
-
-
-async def settled(op: Operator, client: Client, kind: Any, name: str, ns: str | None) -> RawObject:
-    """The object once the cache holds the server's version and self-triggered work drained."""
-
-    async def same() -> RawObject | None:
-        live = await client.get(kind, name, ns)
-        try:
-            cached = op.manager.cache.get(kind, name, ns)
-        except NotFoundError:
-            return None
-        return live if meta(cached)["resourceVersion"] == meta(live)["resourceVersion"] else None
-
-    await op.eventually(same)
-    await op.manager.clock.sleep(1.0)
-    found: RawObject = await op.eventually(same)
-    return found
 
 
 # -- inline sources, caching, no-op reconcile --------------------------------------------------
@@ -536,141 +380,3 @@ async def test_at_most_ten_discovery_jobs_run_at_once(
                 await aim_client.delete(
                     JOB, meta(job)["name"], namespace, propagation_policy="Background"
                 )
-
-
-# -- cluster templates --------------------------------------------------------------------------
-
-
-@pytest.mark.usefixtures("crds")
-async def test_cluster_template_runs_its_job_in_the_operator_namespace(
-    kube: TestCluster,
-    aim_client: Client,
-    manager_factory: ManagerFactory,
-    job_simulator: JobSimulatorFactory,
-    namespace: str,
-) -> None:
-    suffix = uuid.uuid4().hex[:6]
-    model_name, name = f"cm-{suffix}", f"ct-{suffix}"
-    await aim_client.create(CLUSTER_MODEL, model(model_name))
-    await aim_client.create(CLUSTER_TEMPLATE, template(name, None, model_name))
-    try:
-        async with operator(kube, manager_factory, job_simulator, namespace, SUCCESS) as op:
-            obj = await wait_status(op, aim_client, CLUSTER_TEMPLATE, name, None, "Ready")
-            assert conditions(obj)["ClusterModelReady"] == ("True", "ClusterModelFound")
-            assert conditions(obj)["Discovered"] == ("True", "DiscoveryComplete")
-            assert obj["status"]["resolvedModel"] == {"name": model_name}
-            assert obj["status"]["hardwareSummary"] == "1 x MI300X"
-            (job,) = await discovery_jobs(aim_client, namespace)
-            assert obj["status"]["discoveryJob"] == {
-                "name": meta(job)["name"],
-                "namespace": namespace,
-                "uid": meta(job)["uid"],
-            }
-            owner = meta(job)["ownerReferences"][0]
-            assert (owner["kind"], owner["name"], owner["uid"]) == (
-                "AIMClusterServiceTemplate",
-                name,
-                meta(obj)["uid"],
-            )
-            labels = meta(job)["labels"]
-            assert labels["aim.eai.amd.com/cluster-service-template.name"] == name
-            env = job["spec"]["template"]["spec"]["containers"][0]["env"]
-            assert [e["name"] for e in env] == [
-                "AIM_LOG_LEVEL_ROOT",
-                "AIM_LOG_LEVEL",
-                "AIM_METRIC",
-                "AIM_PRECISION",
-            ]
-
-            before = await settled(op, aim_client, CLUSTER_TEMPLATE, name, None)
-            log = request_log(kube)
-            await op.cluster.reconcile(Request("", name))
-            if log is not None:
-                assert writes(log()) == []
-            after = await aim_client.get(CLUSTER_TEMPLATE, name, None)
-            assert meta(after)["resourceVersion"] == meta(before)["resourceVersion"]
-    finally:
-        for kind, obj_name in ((CLUSTER_TEMPLATE, name), (CLUSTER_MODEL, model_name)):
-            with contextlib.suppress(NotFoundError):
-                await aim_client.delete(kind, obj_name)
-
-
-# -- watches --------------------------------------------------------------------------------------
-
-
-@pytest.mark.usefixtures("crds")
-async def test_missing_model_and_runtime_config_recover_through_their_watches(
-    kube: TestCluster,
-    aim_client: Client,
-    manager_factory: ManagerFactory,
-    job_simulator: JobSimulatorFactory,
-    namespace: str,
-) -> None:
-    body = template("late", namespace, "m")
-    body["spec"]["runtimeConfigName"] = "rc"
-    await aim_client.create(TEMPLATE, body, namespace)
-    async with operator(kube, manager_factory, job_simulator, namespace, SUCCESS) as op:
-        obj = await wait_status(op, aim_client, TEMPLATE, "late", namespace, "Failed")
-
-        async def reasons(**wanted: str) -> RawObject | None:
-            obj = await aim_client.get(TEMPLATE, "late", namespace)
-            got = {k: v[1] for k, v in conditions(obj).items()}
-            return obj if all(got.get(k) == v for k, v in wanted.items()) else None
-
-        obj = await op.eventually(lambda: reasons(ModelReady="ReferenceNotFound"))
-        assert conditions(obj)["RuntimeConfigReady"] == ("False", "ConfigNotFound")
-        assert conditions(obj)["ConfigValid"] == ("False", "ReferenceNotFound")
-
-        await aim_client.create(MODEL, model("m", namespace), namespace)
-        obj = await op.eventually(lambda: reasons(ModelReady="ModelFound"))
-        assert status_of(obj) == "Failed"  # the runtime config is still missing
-        assert await discovery_jobs(aim_client, namespace) == []
-
-        rc = {
-            "apiVersion": "aim.eai.amd.com/v1alpha1",
-            "kind": "AIMRuntimeConfig",
-            "metadata": {"name": "rc", "namespace": namespace},
-            "spec": {},
-        }
-        await aim_client.create(AIMRuntimeConfig.resource_kind(), rc, namespace)
-        obj = await wait_status(op, aim_client, TEMPLATE, "late", namespace, "Ready")
-        assert conditions(obj)["RuntimeConfigReady"] == ("True", "ConfigFound")
-        assert conditions(obj)["ConfigValid"] == ("True", "ConfigurationValid")
-
-
-@pytest.mark.usefixtures("crds")
-async def test_a_gpu_node_appearing_starts_discovery(
-    kube: TestCluster,
-    aim_client: Client,
-    manager_factory: ManagerFactory,
-    job_simulator: JobSimulatorFactory,
-    namespace: str,
-) -> None:
-    await aim_client.create(MODEL, model("m", namespace), namespace)
-    body = template("waits", namespace, "m", gpu={"model": "MI300X", "requests": 1})
-    await aim_client.create(TEMPLATE, body, namespace)
-    node_name = f"gpu-late-{uuid.uuid4().hex[:6]}"
-    try:
-        async with operator(kube, manager_factory, job_simulator, namespace, SUCCESS) as op:
-            obj = await wait_status(op, aim_client, TEMPLATE, "waits", namespace, "NotAvailable")
-            assert condition(obj, "GPUReady")["message"].startswith(
-                "Required GPU model 'MI300X' not available in cluster."
-            )
-            await aim_client.create(NODE, gpu_node(node_name, MI300X))
-            obj = await wait_status(op, aim_client, TEMPLATE, "waits", namespace, "Ready")
-            assert conditions(obj)["GPUReady"] == ("True", "GPUAvailable")
-            assert conditions(obj)["Discovered"] == ("True", "DiscoveryComplete")
-            assert obj["status"]["modelSources"][0]["modelId"] == "org/model"
-    finally:
-        with contextlib.suppress(NotFoundError):
-            await aim_client.delete(NODE, node_name)
-
-
-async def test_the_registry_registers_both_template_controllers(
-    manager_factory: ManagerFactory, namespace: str
-) -> None:
-    manager = manager_factory()
-    for setup in SETUPS:
-        setup(manager, OperatorConfig(namespace=namespace, identity="test-operator"))
-    names = {c.name for c in manager.controllers}
-    assert {"service-template", "cluster-service-template"} <= names
