@@ -151,28 +151,29 @@ class TemplateDomain:
             caches=fetch(lambda: self._caches(reader, template)) if caching else None,
         )
 
-    def may_create_job(self, reader: Reader, clock: Clock, template: Template) -> bool:
+    async def _runtime_config(
+        self, reader: Reader, template: Template
+    ) -> Fetched[RuntimeConfigResolution]:
+        namespace = template.metadata.namespace if self._scope.namespaced else None
+        try:
+            name = template.spec.runtime_config_name
+            return Fetched(await fetch_runtime_config(reader, name, namespace))
+        except _READ_ERRORS as exc:
+            return Fetched(error=exc)
+
+    async def may_create_job(self, reader: Reader, clock: Clock, template: Template) -> bool:
         """Whether a reconcile now would create a discovery Job (so it must take the lock).
 
-        Judged from the cache, as :meth:`fetch` will; the runtime config is left out (a
-        missing one only makes the lock unneeded, never needed).
+        Judged from the cache exactly as :meth:`fetch` and :func:`compose` will judge it.
         """
         reads = self.read_cached(reader, clock, template)
-        usable = RuntimeConfigResolution(name="default", namespace="", spec=None)
-        return compose(
-            template, dataclasses.replace(reads, runtime_config=Fetched(usable))
-        ).wants_job
+        config = await self._runtime_config(reader, template)
+        return compose(template, dataclasses.replace(reads, runtime_config=config)).wants_job
 
     async def fetch(self, ctx: FetchContext, obj: Template) -> TemplateReads:
         """All reads of a reconcile (module docstring); errors are captured."""
         reads = self.read_cached(ctx.reader, ctx.clock, obj)
-        namespace = obj.metadata.namespace if self._scope.namespaced else None
-        try:
-            config: Fetched[RuntimeConfigResolution] = Fetched(
-                await fetch_runtime_config(ctx.reader, obj.spec.runtime_config_name, namespace)
-            )
-        except _READ_ERRORS as exc:
-            config = Fetched(error=exc)
+        config = await self._runtime_config(ctx.reader, obj)
         reads = dataclasses.replace(reads, runtime_config=config)
         first = compose(obj, reads)
         held = self._lock_held()

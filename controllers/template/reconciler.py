@@ -97,12 +97,12 @@ class TemplateReconciler:
         """The underlying pipeline."""
         return self._pipeline
 
-    def _may_create_job(self, obj: RawObject) -> bool:
+    async def _may_create_job(self, obj: RawObject) -> bool:
         try:
             typed = self._scope.template.model_validate(obj)
         except ValidationError:
             return False  # the pipeline reports it
-        return self._domain.may_create_job(self._reader, self._clock, typed)
+        return await self._domain.may_create_job(self._reader, self._clock, typed)
 
     async def reconcile(self, request: Request) -> Result:
         """Reconcile one template (module docstring).
@@ -114,7 +114,7 @@ class TemplateReconciler:
             obj = self._reader.get(self._kind, request.name, request.namespace or None)
         except NotFoundError:
             return Result()
-        if not self._may_create_job(obj):
+        if not await self._may_create_job(obj):
             return await self._pipeline.run(obj)
         async with self._lock.hold() as held:
             if not held:

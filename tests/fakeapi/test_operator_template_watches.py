@@ -17,7 +17,7 @@ import pytest_asyncio
 from aim_engine.api.v1alpha1 import AIMRuntimeConfig
 from aim_engine.client import Client
 from aim_engine.controller import Request
-from aim_engine.errors import NotFoundError
+from aim_engine.errors import MissingReferenceError, NotFoundError
 from aim_engine.kinds import NODE
 from aim_engine.objects import RawObject, meta
 from aim_engine.testing.fixtures import ManagerFactory
@@ -138,6 +138,15 @@ async def test_missing_model_and_runtime_config_recover_through_their_watches(
         obj = await op.eventually(lambda: reasons(ModelReady="ModelFound"))
         assert status_of(obj) == "Failed"  # the runtime config is still missing
         assert await discovery_jobs(aim_client, namespace) == []
+        # Waiting for the config: a reconcile sends nothing (not even a discovery-lock write).
+        before = await settled(op, aim_client, TEMPLATE, "late", namespace)
+        log = request_log(kube)
+        with pytest.raises(MissingReferenceError):  # terminal until the config appears
+            await op.namespaced.reconcile(Request(namespace, "late"))
+        if log is not None:
+            assert writes(log()) == []
+        after = await aim_client.get(TEMPLATE, "late", namespace)
+        assert meta(after)["resourceVersion"] == meta(before)["resourceVersion"]
 
         rc = {
             "apiVersion": "aim.eai.amd.com/v1alpha1",
