@@ -128,11 +128,11 @@ class TemplateDomain:
         return [c for c in caches if _owned_by(c, template.metadata.uid or "")]
 
     def read_cached(self, reader: Reader, clock: Clock, template: Template) -> TemplateReads:
-        """The cache reads of a reconcile (everything but logs and the live Job count).
+        """The cache reads of a reconcile (all but the runtime config, logs and Job count).
 
         Raises:
-            aim_engine.errors.AimEngineError: a read failed in a way that is not captured
-                (the runtime config reads are awaited in :meth:`fetch`, not here).
+            aim_engine.CacheNotSyncedError: an informer has not synced yet (a retryable
+                error: the framework retries the reconcile with backoff).
         """
         namespace = template.metadata.namespace if self._scope.namespaced else None
         model_kind = self._scope.model.resource_kind()

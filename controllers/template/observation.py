@@ -64,6 +64,7 @@ __all__ = [
     "current_job_name",
     "has_inline_sources",
     "job_finished",
+    "previous_status",
 ]
 
 Template = AIMServiceTemplate | AIMClusterServiceTemplate
@@ -176,14 +177,15 @@ def has_inline_sources(template: Template) -> bool:
     return bool(template.spec.model_sources)
 
 
-def _previous_status(template: Template) -> str:
+def previous_status(template: Template) -> str:
+    """The overall status the previous reconcile wrote (``""`` before the first)."""
     status = template.status.status if template.status is not None else None
     return str(status) if status else ""
 
 
 def checks_discovery(template: Template) -> bool:
     """Discovery is checked: not Ready and no inline sources (NotAvailable included)."""
-    return not has_inline_sources(template) and _previous_status(template) != AIMStatus.READY
+    return not has_inline_sources(template) and previous_status(template) != AIMStatus.READY
 
 
 def current_job_name(template: Template, model: AIMModelSpec) -> str:

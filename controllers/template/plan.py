@@ -25,7 +25,7 @@ from aim_engine.api.v1alpha1.status import AIMStatus
 from controllers.defaults import Defaults
 from controllers.engine import ObjectRef, Plan
 from controllers.template.discovery import build_discovery_job
-from controllers.template.observation import Observation, Template
+from controllers.template.observation import Observation, Template, previous_status
 
 __all__ = ["template_cache", "template_plan"]
 
@@ -69,11 +69,6 @@ def _job_ref(job: RawObject) -> ObjectRef:
     return ObjectRef("batch/v1", "Job", str(meta(job).get("namespace") or ""), meta(job)["name"])
 
 
-def _previous_status(template: Template) -> str:
-    status = template.status.status if template.status is not None else None
-    return str(status) if status else ""
-
-
 def _has_sources(template: Template) -> bool:
     return template.status is not None and bool(template.status.model_sources)
 
@@ -90,7 +85,7 @@ def template_plan(template: Template, obs: Observation, *, operator_namespace: s
         return Plan()
     if obs.inline:
         return _cache_plan(template, obs)
-    if _previous_status(template) == AIMStatus.READY:
+    if previous_status(template) == AIMStatus.READY:
         return _cache_plan(template, obs) if _has_sources(template) else Plan()
     if not obs.checks_discovery:
         return Plan()
