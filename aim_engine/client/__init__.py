@@ -20,7 +20,19 @@ from __future__ import annotations
 from aim_engine.client._client import Client as Client
 from aim_engine.client._client import PatchType as PatchType
 from aim_engine.client._client import PropagationPolicy as PropagationPolicy
+from aim_engine.client._pod_logs import DEFAULT_LOG_LIMIT_BYTES as DEFAULT_LOG_LIMIT_BYTES
+from aim_engine.client._pod_logs import ApiPodLogReader as ApiPodLogReader
+from aim_engine.client._pod_logs import PodLogReader as PodLogReader
 from aim_engine.client._watch import WatchEvent as WatchEvent
 from aim_engine.client._watch import WatchStream as WatchStream
 
-__all__ = ["Client", "PatchType", "PropagationPolicy", "WatchEvent", "WatchStream"]
+__all__ = [
+    "DEFAULT_LOG_LIMIT_BYTES",
+    "ApiPodLogReader",
+    "Client",
+    "PatchType",
+    "PodLogReader",
+    "PropagationPolicy",
+    "WatchEvent",
+    "WatchStream",
+]

@@ -3,7 +3,8 @@
 Callers hand in a :class:`~aim_engine.kinds.ResourceKind` and plain ``dict`` objects and get
 plain ``dict`` objects back; errors are always from :mod:`aim_engine.errors`. The verbs mirror
 controller-runtime's client (get, list, create, replace, patch, apply, delete, plus watch for the
-informers). Subresources (``status``, ``scale``) are a keyword on the verbs that support them.
+informers). Subresources (``status``, ``scale``) are a keyword on the verbs that support them;
+``pods/log``, which answers text, has its own :meth:`Client.pod_logs`.
 
 Namespaces: for ``create``, ``replace`` and ``apply`` the namespace defaults to the object's
 ``metadata.namespace``; it is ignored for cluster-scoped kinds.
@@ -23,6 +24,7 @@ from prometheus_client import CollectorRegistry
 
 from aim_engine.client import _config
 from aim_engine.client._discovery import Discovery
+from aim_engine.client._pod_logs import read_pod_log
 from aim_engine.client._query import QueryValue, build_query
 from aim_engine.client._rest import Transport, json_body
 from aim_engine.client._watch import WatchStream
@@ -520,3 +522,43 @@ class Client:
         path = kind.object_path(name, namespace if kind.namespaced else None)
         body = await self._call("DELETE", kind, path, body=options)
         return body if isinstance(body, dict) else None
+
+    # -- text subresources -------------------------------------------------------------------
+
+    async def pod_logs(
+        self,
+        namespace: str,
+        name: str,
+        container: str | None = None,
+        *,
+        tail_lines: int | None = None,
+        limit_bytes: int | None = None,
+        previous: bool = False,
+    ) -> str:
+        """The log of a container of pod ``namespace/name`` (``GET .../pods/{name}/log``).
+
+        Args:
+            namespace: the pod's namespace.
+            name: the pod's name.
+            container: which container; may be left out when the pod has exactly one.
+            tail_lines: only the last lines.
+            limit_bytes: at most this many bytes (default and cap when ``None``:
+                :data:`~aim_engine.client.DEFAULT_LOG_LIMIT_BYTES`); the server cuts the log and
+                the client never reads past the limit.
+            previous: the log of the container's last terminated run.
+
+        Raises:
+            NotFoundError: no such pod.
+            BadRequestError: no such container, several containers and none named, no
+                previous run, or the kubelet refused (container still waiting).
+            InvalidError: ``tail_lines`` below 0 or ``limit_bytes`` below 1.
+        """
+        return await read_pod_log(
+            self._transport,
+            namespace,
+            name,
+            container,
+            tail_lines=tail_lines,
+            limit_bytes=limit_bytes,
+            previous=previous,
+        )

@@ -184,6 +184,43 @@ class Transport:
             raise error_from_response(status, data, resp.headers.get("Retry-After"))
         return Response(status, decode_json(data))
 
+    async def read_text(
+        self, path: str, *, query: Sequence[tuple[str, str]], max_bytes: int, resource: str = ""
+    ) -> bytes:
+        """GET a ``text/plain`` answer (``pods/log``) and return at most ``max_bytes`` of it.
+
+        The body is read no further than the cap, so a huge log costs no more than that.
+
+        Raises:
+            ApiError: the server answered with an error status (the matching subclass).
+            TransportError: no usable answer.
+        """
+        resp = await self._send(
+            "GET",
+            path,
+            query=query,
+            body=None,
+            content_type="application/json",
+            timeout=self._timeout,
+        )
+        try:
+            async with resp:
+                if resp.status >= 400:
+                    data = await resp.read()
+                else:
+                    data = await _read_at_most(resp.content, max_bytes)
+        except TRANSPORT_ERRORS as exc:
+            self._count("<error>", "GET")
+            raise TransportError(f"GET {path}: {exc!r}") from exc
+        self._count(str(resp.status), "GET")
+        logger.debug(
+            "api request",
+            extra={"verb": "GET", "resource": resource or path, "status": resp.status},
+        )
+        if resp.status >= 400:
+            raise error_from_response(resp.status, data, resp.headers.get("Retry-After"))
+        return data
+
     async def stream(
         self,
         path: str,
@@ -218,6 +255,19 @@ class Transport:
                 data = b""
             raise error_from_response(status, data, resp.headers.get("Retry-After"))
         return resp
+
+
+async def _read_at_most(content: aiohttp.StreamReader, limit: int) -> bytes:
+    """Read a body up to its end or ``limit`` bytes, whichever comes first."""
+    chunks: list[bytes] = []
+    left = limit
+    while left > 0:
+        chunk = await content.read(left)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 def json_body(body: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> Any:

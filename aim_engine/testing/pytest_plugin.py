@@ -37,6 +37,10 @@ from aim_engine.testing.fixtures import (  # noqa: F401 (registers the manager f
     fake_clock_fixture,
     manager_factory_fixture,
 )
+from aim_engine.testing.workload_fixtures import (  # noqa: F401 (registers the workload fixtures)
+    gpu_nodes_fixture,
+    job_simulator_fixture,
+)
 
 __all__ = ["TestCluster", "find_kubectl", "kubectl_for_plane"]
 

@@ -121,7 +121,10 @@ class Applier:
                 pass  # the cache cannot tell: ask the server
             sent += 1
             try:
-                await self._client.delete(kind, ref.name, ref.namespace or None)
+                # Background: dependents go with it (a Job's default would orphan its pods).
+                await self._client.delete(
+                    kind, ref.name, ref.namespace or None, propagation_policy="Background"
+                )
             except NotFoundError:
                 continue
         return sent

@@ -122,6 +122,11 @@ def resolved_hardware(
     cpu = spec_hardware.cpu if spec_hardware is not None else None
     if gpu is None and cpu is None:
         return None
+    # Set only the blocks that exist: a real API server rejects ``null`` for an object field.
+    if cpu is None:
+        return AIMHardwareRequirements(gpu=gpu)
+    if gpu is None:
+        return AIMHardwareRequirements(cpu=cpu)
     return AIMHardwareRequirements(gpu=gpu, cpu=cpu)
 
 

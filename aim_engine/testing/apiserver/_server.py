@@ -1,13 +1,15 @@
 """:class:`FakeApiServer`: the in-process Kubernetes API server tests and laptops run.
 
-It serves plain HTTP on loopback in the caller's event loop (a pytest fixture, or ``python -m
-aim_engine.testing.apiserver``), writes a kubeconfig with a bearer token that kubernetes-asyncio and
-kubectl use unchanged, and offers tests direct access to the cluster state (seed and inspect objects
-without HTTP), fault injection (:attr:`FakeApiServer.faults`), :meth:`FakeApiServer.compact` and
-:meth:`FakeApiServer.restart` (every connection dropped, state kept or, like a restore of etcd from
-an empty or old backup, lost). The garbage collector and namespace controller run as one background
-task owned by the server; its lifetime spans :meth:`start` to :meth:`stop`, not a lexical scope, so
-the server keeps the task reference itself instead of a ``TaskGroup``.
+It serves plain HTTP on loopback in the caller's event loop (a pytest fixture, or
+``python -m aim_engine.testing.apiserver``), writes a kubeconfig with a bearer token that
+kubernetes-asyncio and kubectl use unchanged, and offers tests direct access to the cluster state
+(seed and inspect objects without HTTP), container logs for ``pods/log``
+(:meth:`FakeApiServer.set_pod_log`), fault injection (:attr:`FakeApiServer.faults`),
+:meth:`FakeApiServer.compact` and :meth:`FakeApiServer.restart` (every connection dropped, state
+kept or, like a restore of etcd from an empty or old backup, lost). The garbage collector and
+namespace controller run as one background task owned by the server; its lifetime spans
+:meth:`start` to :meth:`stop`, not a lexical scope, so the server keeps the task reference itself
+instead of a ``TaskGroup``.
 """
 
 from __future__ import annotations
@@ -29,7 +31,9 @@ from aim_engine.testing.apiserver._builtin_controllers._loop import ControllerLo
 from aim_engine.testing.apiserver._http._app import build_app
 from aim_engine.testing.apiserver._http._faults import Faults
 from aim_engine.testing.apiserver._http._handlers import ResourceHandler
+from aim_engine.testing.apiserver._http._pod_logs import container_names
 from aim_engine.testing.apiserver._http._watch import WatchHub
+from aim_engine.testing.apiserver._storage._pod_logs import ContainerLog
 from aim_engine.testing.apiserver._storage._resource_table import ServedResource
 from aim_engine.testing.apiserver._storage._state import ClusterState, ServerOptions
 from aim_engine.testing.apiserver._verbs._deletion import delete_stored
@@ -304,3 +308,33 @@ class FakeApiServer:
             return False
         removed, _ = delete_stored(self.state, t.resource, key, obj, propagation_policy)
         return removed
+
+    def set_pod_log(
+        self, namespace: str, pod: str, container: str, text: str, *, previous: bool = False
+    ) -> None:
+        """Set what ``GET .../pods/{pod}/log?container={container}`` answers.
+
+        The log replaces any earlier one of that container and goes away with the pod (a pod
+        created later under the same name starts without logs).
+
+        Args:
+            namespace: the pod's namespace.
+            pod: the pod's name; the pod must exist.
+            container: one of the pod's containers (init and ephemeral ones included).
+            text: the whole log, lines ending in ``\\n``.
+            previous: set the log of the container's last terminated run (``previous=true``).
+
+        Raises:
+            ConfigurationError: no such pod, or no such container in it.
+        """
+        live = self.get("v1", "Pod", pod, namespace)
+        if live is None:
+            raise ConfigurationError(f"no pod {namespace}/{pod}")
+        if container not in container_names(live):
+            raise ConfigurationError(f"pod {namespace}/{pod} has no container {container}")
+        self.state.pod_logs.forget(
+            frozenset(str(p["metadata"].get("uid", "")) for p in self.list("v1", "Pod"))
+        )
+        stamp = self.state.clock.now().strftime("%Y-%m-%dT%H:%M:%S.%f000Z")
+        log = ContainerLog(str(live["metadata"]["uid"]), text, stamp)
+        self.state.pod_logs.set(namespace, pod, container, log, previous=previous)

@@ -20,6 +20,7 @@ from aiohttp import web
 
 from aim_engine.testing.apiserver._http import _protobuf as protobuf
 from aim_engine.testing.apiserver._http._faults import Faults
+from aim_engine.testing.apiserver._http._pod_logs import serve_pod_log
 from aim_engine.testing.apiserver._http._protobuf import PROTOBUF
 from aim_engine.testing.apiserver._http._request_body import read_body
 from aim_engine.testing.apiserver._http._request_options import check_write_options, timeout_seconds
@@ -168,6 +169,8 @@ class ResourceHandler:
         res = self.state.resources.lookup(rp.group, rp.version, rp.plural)
         if res is None or (rp.namespace is not None and not res.namespaced):
             raise _not_found_path()
+        if rp.subresource == "log" and res.plural == "pods" and rp.namespace and rp.name:
+            return await self._pod_log(request, rp)
         if (
             rp.subresource
             and not (rp.subresource == "status" and res.has_status(rp.version))
@@ -259,6 +262,17 @@ class ResourceHandler:
         options = parse_delete_options(await _json_body(request), query)
         code, body = delete_object(self.state, t, options)
         return json_response(body, code)
+
+    async def _pod_log(self, request: web.Request, rp: ResourcePath) -> web.Response:
+        if request.method != "GET":
+            raise method_not_allowed()
+        delay = self.faults.delay_for("get", "pods/log")
+        if delay > 0:
+            await asyncio.sleep(delay)
+        fault = self.faults.take("get", "pods/log", "Pod", "", rp.name)
+        if fault is not None:
+            raise fault
+        return serve_pod_log(self.state, request.query, rp.namespace or "", rp.name)
 
     def _list(
         self, request: web.Request, t: Target, rp: ResourcePath, selector: Selector, table: bool

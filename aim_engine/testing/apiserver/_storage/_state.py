@@ -1,5 +1,6 @@
 """Everything one fake API server knows: options, clock, resource table, object store.
 
+The container logs ``pods/log`` serves live here too.
 :class:`ClusterState` is what the HTTP handlers, the watch streams, the background controllers
 (garbage collector, namespace finalizer) and the direct test accessors of
 :class:`~aim_engine.testing.apiserver.FakeApiServer` share. It has no I/O of its own; it
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 
 from aim_engine.clock import Clock
 from aim_engine.testing.apiserver._schema._builtin_schemas import BuiltinSchemas
+from aim_engine.testing.apiserver._storage._pod_logs import PodLogs
 from aim_engine.testing.apiserver._storage._resource_table import ResourceTable, ServedResource
 from aim_engine.testing.apiserver._storage._store import ObjKey, Store
 
@@ -66,12 +68,14 @@ class ClusterState:
         self.resources = ResourceTable()
         self.builtin_schemas = BuiltinSchemas()  # read on the first write of a built-in kind
         self.store = Store(options.history)
+        self.pod_logs = PodLogs()
         self.wake_controllers: Callable[[], None] = lambda: None
 
     def reset(self) -> None:
         """Forget every object, every CRD and the history; resourceVersions start again at 1."""
         self.resources = ResourceTable()
         self.store = Store(self.options.history)
+        self.pod_logs = PodLogs()
 
     def now(self) -> str:
         """Current UTC time as RFC 3339 with seconds precision."""

@@ -106,8 +106,10 @@ class RecordingClient:
         self.calls.append(("patch-" + kind.kind, name, {"body": body}))
         return {}
 
-    async def delete(self, kind: ResourceKind, name: str, namespace: str | None = None) -> None:
-        self.calls.append(("delete", name, {}))
+    async def delete(
+        self, kind: ResourceKind, name: str, namespace: str | None = None, **options: Any
+    ) -> None:
+        self.calls.append(("delete", name, dict(options)))
 
     async def resolve_kind(self, api_version: str, kind: str) -> ResourceKind:
         return CONFIG_MAP
