@@ -3,7 +3,10 @@
 Flags follow kubebuilder conventions. The manager serves ``/metrics`` and the health probes,
 syncs its caches, takes the leader Lease when ``--leader-elect`` is given (Lease
 ``3be10d2f.eai.amd.com``, as the original operator), and runs every controller registered in
-:data:`controllers.registry.SETUPS`. SIGTERM stops gracefully and exits 0.
+:data:`controllers.registry.SETUPS` with the process's
+:class:`~controllers.config.OperatorConfig` (operator namespace: ``POD_NAMESPACE``, else the
+service account's namespace, else ``aim-system``; identity: ``POD_NAME``, else the host
+name). SIGTERM stops gracefully and exits 0.
 
 Failures end with one line on stderr, never a traceback. Exit status 2 is a usage error: a bad
 flag value (argparse, before anything starts) or a bad setup found at start (``ConfigurationError``:
@@ -31,6 +34,7 @@ from aim_engine.errors import AimEngineError, ConfigurationError
 from aim_engine.leader import LeaderElectionConfig, LeaseLostError
 from aim_engine.log import ContextFilter, JsonFormatter
 from aim_engine.manager import Manager, parse_bind_address
+from controllers.config import OperatorConfig
 from controllers.defaults import Defaults
 from controllers.registry import SETUPS
 
@@ -134,8 +138,9 @@ async def run(args: argparse.Namespace) -> int:
             leader_election=leader,
             graceful_shutdown_timeout=args.graceful_shutdown_timeout,
         )
+        config = OperatorConfig.from_environment(os.environ, namespace=_pod_namespace())
         for setup in SETUPS:
-            setup(manager)
+            setup(manager, config)
         logger.info("starting manager", extra={"controllers": len(SETUPS)})
         try:
             await manager.run(install_signal_handlers=True)

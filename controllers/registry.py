@@ -1,10 +1,9 @@
 """The AIM controllers the operator runs, as setup functions that register on a Manager.
 
-Each AIM kind's reconciler package (``controllers/<kind>/``) contributes its ``setup(manager)``
-here; ``docs/contributing.md`` describes the layout. The reconcilers
-themselves (models, templates, services, caches, artifacts, runtime configs) are not written
-yet; until they are, the operator runs its manager (metrics, probes, leader election, caches)
-with no controllers registered.
+Each AIM kind's reconciler package (``controllers/<kind>/``) contributes a
+``setup(manager, config)`` here; ``docs/contributing.md`` describes the layout. A setup gets
+the :class:`~controllers.config.OperatorConfig` of the process (operator namespace, identity)
+and registers its controllers and their watches.
 """
 
 from __future__ import annotations
@@ -12,10 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from aim_engine.manager import Manager
+from controllers.config import OperatorConfig
+from controllers.model.reconciler import setup_model_controllers
 
-__all__ = ["SETUPS", "Setup"]
+__all__ = ["SETUPS", "Setup", "setup_models"]
 
-Setup = Callable[[Manager], None]
-"""Registers one controller (and its watches) on the manager."""
+Setup = Callable[[Manager, OperatorConfig], None]
+"""Registers one or more controllers (and their watches) on the manager."""
 
-SETUPS: tuple[Setup, ...] = ()
+
+def setup_models(manager: Manager, config: OperatorConfig) -> None:
+    """The ``model`` and ``cluster-model`` controllers (one shared registry client)."""
+    setup_model_controllers(manager, config)
+
+
+SETUPS: tuple[Setup, ...] = (setup_models,)

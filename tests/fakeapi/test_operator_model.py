@@ -1,0 +1,316 @@
+"""The model and cluster-model controllers against an API server (and a real OCI registry).
+
+Both controllers run as the operator registers them (``setup_model_controllers``). The template
+controllers do not run here: tests write the templates' status themselves. Registry cases push
+synthetic images to a real CNCF distribution registry (``tests/registry`` fixtures; they skip
+with one line when the binary is not there) and give the operator a registry client on the
+system clock (the manager's fake clock would autojump through the client's deadlines while a
+real request is in flight). Runs on the fake by default and on a real server with
+``--apiserver=envtest`` (no garbage collector there: ownership is asserted, not collection).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import pytest
+import pytest_asyncio
+
+from aim_engine.api.v1alpha1 import (
+    AIMClusterModel,
+    AIMClusterServiceTemplate,
+    AIMModel,
+    AIMServiceTemplate,
+)
+from aim_engine.api.v1alpha1.hardware import AIMGpuRequirements
+from aim_engine.api.v1alpha1.model import AIMCustomTemplate
+from aim_engine.client import Client
+from aim_engine.controller import Request
+from aim_engine.errors import NotFoundError
+from aim_engine.kinds import SECRET
+from aim_engine.manager import Manager
+from aim_engine.objects import RawObject, meta
+from aim_engine.testing.fixtures import ManagerFactory
+from aim_engine.testing.pytest_plugin import TestCluster
+from aim_engine.testing.registry import ImagePusher, RegistryServer
+from controllers.config import OperatorConfig
+from controllers.model.reconciler import ModelPipeline, setup_model_controllers
+from controllers.object_names import custom_template_name, discovered_template_name
+from controllers.oci import Keychain, RegistryClient, RegistryOptions
+from tests.fakeapi.test_crds_install import install_crds
+from tests.fakeapi.test_operator_engine import request_log, writes
+from tests.registry.conftest import (  # noqa: F401 (fixtures)
+    PASSWORD,
+    USER,
+    anonymous_registry,
+    basic,
+    htpasswd_registry,
+    registry_binary,
+)
+
+MODEL = AIMModel.resource_kind()
+CLUSTER_MODEL = AIMClusterModel.resource_kind()
+TEMPLATE = AIMServiceTemplate.resource_kind()
+CLUSTER_TEMPLATE = AIMClusterServiceTemplate.resource_kind()
+IMAGE = "ghcr.io/amd/aim-test:1.0"
+LATENCY = {"gpuModel": "MI300X", "gpuCount": 1, "precision": "fp8", "metric": "latency"}
+THROUGHPUT = {
+    "gpuModel": "MI300X",
+    "gpuCount": 8,
+    "precision": "fp16",
+    "metric": "throughput",
+    "profileId": "p8",
+}
+LABELS = {
+    "com.amd.aim.model.canonicalName": "Qwen/Qwen3-32B",
+    "com.amd.aim.model.recommendedDeployments": json.dumps([LATENCY, THROUGHPUT]),
+    "org.opencontainers.image.version": "0.8.5",
+}
+
+
+@pytest_asyncio.fixture
+async def crds(api_client: Any) -> None:
+    await install_crds(api_client)
+
+
+@dataclass
+class Operator:
+    """Both model controllers on one manager, for one test."""
+
+    manager: Manager
+    namespaced: ModelPipeline
+    cluster: ModelPipeline
+    factory: ManagerFactory
+
+    async def eventually(self, check: Callable[[], Any], timeout: float = 60.0) -> Any:
+        return await self.factory.eventually(check, timeout=timeout)
+
+
+@contextlib.asynccontextmanager
+async def operator(
+    manager_factory: ManagerFactory, namespace: str, registry: RegistryClient | None = None
+) -> AsyncIterator[Operator]:
+    manager = manager_factory()
+    config = OperatorConfig(namespace=namespace, identity="test-operator")
+    namespaced, cluster = setup_model_controllers(
+        manager,
+        config,
+        registry=registry,
+        keychain=Keychain({}),
+        reporting_instance="test",
+    )
+    async with manager_factory.running(manager):
+        yield Operator(manager, namespaced, cluster, manager_factory)
+
+
+@pytest_asyncio.fixture
+async def registry() -> AsyncIterator[RegistryClient]:
+    async with RegistryClient(options=RegistryOptions(backoff=0.01, retries=0)) as client:
+        yield client
+
+
+@pytest_asyncio.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as s:
+        yield s
+
+
+def model_body(name: str, namespace: str | None, **spec: Any) -> RawObject:
+    metadata: dict[str, Any] = {"name": name}
+    if namespace:
+        metadata["namespace"] = namespace
+    return {
+        "apiVersion": "aim.eai.amd.com/v1alpha1",
+        "kind": "AIMModel" if namespace else "AIMClusterModel",
+        "metadata": metadata,
+        "spec": {"image": IMAGE, **spec},
+    }
+
+
+def pull_secret(name: str, namespace: str, server: RegistryServer) -> RawObject:
+    auths = {f"http://{server.host}": {"username": USER, "password": PASSWORD}}
+    document = json.dumps({"auths": auths}).encode()
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "type": "kubernetes.io/dockerconfigjson",
+        "metadata": {"name": name, "namespace": namespace},
+        "data": {".dockerconfigjson": base64.b64encode(document).decode()},
+    }
+
+
+def conditions(obj: RawObject) -> dict[str, tuple[str, str]]:
+    return {
+        c["type"]: (c["status"], c["reason"])
+        for c in (obj.get("status") or {}).get("conditions") or ()
+    }
+
+
+async def get_or_none(client: Client, kind: Any, name: str, ns: str | None) -> RawObject | None:
+    try:
+        return await client.get(kind, name, ns)
+    except NotFoundError:
+        return None
+
+
+def condition_is(
+    client: Client, kind: Any, name: str, ns: str | None, ctype: str, status: str, reason: str
+) -> Callable[[], Any]:
+    async def check() -> RawObject | None:
+        obj = await get_or_none(client, kind, name, ns)
+        if obj is not None and conditions(obj).get(ctype) == (status, reason):
+            return obj
+        return None
+
+    return check
+
+
+async def mark_ready(client: Client, kind: Any, names: list[str], ns: str | None) -> None:
+    for name in names:
+        await client.patch(kind, name, {"status": {"status": "Ready"}}, ns, subresource="status")
+
+
+@pytest.mark.usefixtures("crds")
+async def test_spec_metadata_creates_owned_templates_and_becomes_ready(
+    kube: TestCluster, aim_client: Client, manager_factory: ManagerFactory, namespace: str
+) -> None:
+    metadata = {"model": {"canonicalName": "Qwen/Qwen3-32B", "recommendedDeployments": [LATENCY]}}
+    body = model_body(
+        "qwen",
+        namespace,
+        imageMetadata=metadata,
+        imagePullSecrets=[{"name": "not-read"}],
+        serviceAccountName="runner",
+    )
+    async with operator(manager_factory, namespace) as op:
+        await aim_client.create(MODEL, body, namespace)
+        name = discovered_template_name(
+            "qwen", IMAGE, gpu_model="MI300X", gpu_count=1, metric="latency", precision="fp8"
+        )
+        template = await op.eventually(lambda: get_or_none(aim_client, TEMPLATE, name, namespace))
+        model = await aim_client.get(MODEL, "qwen", namespace)
+        assert template["metadata"]["labels"] == {
+            "aim.eai.amd.com/model": "qwen",
+            "aim.eai.amd.com/origin": "auto-generated",
+            "app.kubernetes.io/managed-by": "aim-model-controller",
+            "aim.eai.amd.com/model.name": "qwen",
+        }
+        assert template["spec"] == {
+            "modelName": "qwen",
+            "imagePullSecrets": [{"name": "not-read"}],
+            "serviceAccountName": "runner",
+            "metric": "latency",
+            "precision": "fp8",
+            # resourceName: the CRD default
+            "hardware": {"gpu": {"requests": 1, "model": "MI300X", "resourceName": "amd.com/gpu"}},
+        }
+        (owner,) = template["metadata"]["ownerReferences"]
+        assert (owner["kind"], owner["name"], owner["uid"], owner["controller"]) == (
+            "AIMModel",
+            "qwen",
+            meta(model)["uid"],
+            True,
+        )
+        model = await op.eventually(
+            condition_is(
+                aim_client,
+                MODEL,
+                "qwen",
+                namespace,
+                "ServiceTemplatesReady",
+                "False",
+                "TemplatesProgressing",
+            )
+        )
+        assert conditions(model)["ImageMetadataReady"] == ("True", "ImageMetadataFound")
+        assert conditions(model)["RuntimeConfigReady"] == ("True", "DefaultConfigNotFound")
+        assert model["status"]["status"] == "Progressing"
+        assert model["status"]["sourceType"] == "Image"
+        assert model["status"]["imageMetadata"]["model"]["canonicalName"] == "Qwen/Qwen3-32B"
+
+        await mark_ready(aim_client, TEMPLATE, [name], namespace)
+        model = await op.eventually(
+            condition_is(
+                aim_client, MODEL, "qwen", namespace, "Ready", "True", "AllComponentsReady"
+            )
+        )
+        assert conditions(model)["ServiceTemplatesReady"] == ("True", "AllTemplatesReady")
+        assert model["status"]["status"] == "Ready"
+
+        # nothing changed ⇒ nothing written
+        async def settled() -> bool:
+            cached = op.manager.cache.get(MODEL, "qwen", namespace)
+            live = await aim_client.get(MODEL, "qwen", namespace)
+            return meta(cached)["resourceVersion"] == meta(live)["resourceVersion"]
+
+        await op.eventually(settled)
+        before = meta(await aim_client.get(MODEL, "qwen", namespace))["resourceVersion"]
+        log = request_log(kube)
+        await op.namespaced.reconcile(Request(namespace, "qwen"))
+        if log is not None:
+            assert writes(log()) == []
+        after = await aim_client.get(MODEL, "qwen", namespace)
+        assert meta(after)["resourceVersion"] == before
+
+
+@pytest.mark.usefixtures("crds")
+async def test_custom_cluster_model_gets_custom_templates(
+    aim_client: Client, manager_factory: ManagerFactory, namespace: str
+) -> None:
+    name = f"custom-{uuid.uuid4().hex[:6]}"
+    sources = [{"modelId": "org/model", "sourceUri": "hf://org/model"}]
+    entry = {"name": "fast", "hardware": {"gpu": {"requests": 2, "model": "MI300X"}}}
+    body = model_body(
+        name,
+        None,
+        modelSources=sources,
+        customTemplates=[entry],
+        env=[{"name": "LOG", "value": "1"}],
+    )
+    async with operator(manager_factory, namespace) as op:
+        await aim_client.create(CLUSTER_MODEL, body)
+        try:
+            template_name = custom_template_name(
+                name,
+                0,
+                AIMCustomTemplate.model_validate(entry),
+                AIMGpuRequirements(requests=2, model="MI300X"),
+            )
+            template = await op.eventually(
+                lambda: get_or_none(aim_client, CLUSTER_TEMPLATE, template_name, None)
+            )
+            assert template["metadata"]["labels"]["aim.eai.amd.com/template.alias"] == "fast"
+            assert template["metadata"]["ownerReferences"][0]["kind"] == "AIMClusterModel"
+            assert template["spec"]["modelSources"] == sources
+            assert template["spec"]["env"] == [{"name": "LOG", "value": "1"}]
+            assert template["spec"]["type"] == "unoptimized"
+            model = await op.eventually(
+                condition_is(
+                    aim_client,
+                    CLUSTER_MODEL,
+                    name,
+                    None,
+                    "ClusterServiceTemplatesReady",
+                    "False",
+                    "TemplatesProgressing",
+                )
+            )
+            assert model["status"]["sourceType"] == "Custom"
+            assert "imageMetadata" not in model["status"]
+            await mark_ready(aim_client, CLUSTER_TEMPLATE, [template_name], None)
+            await op.eventually(
+                condition_is(
+                    aim_client, CLUSTER_MODEL, name, None, "Ready", "True", "AllComponentsReady"
+                )
+            )
+        finally:
+            for kind, obj in ((CLUSTER_TEMPLATE, template_name), (CLUSTER_MODEL, name)):
+                with contextlib.suppress(NotFoundError):
+                    await aim_client.delete(kind, obj)
