@@ -314,3 +314,244 @@ async def test_custom_cluster_model_gets_custom_templates(
             for kind, obj in ((CLUSTER_TEMPLATE, template_name), (CLUSTER_MODEL, name)):
                 with contextlib.suppress(NotFoundError):
                     await aim_client.delete(kind, obj)
+
+
+class CountingRegistry(RegistryClient):
+    """A registry client that counts inspections (to show they happen only when needed)."""
+
+    def __init__(self) -> None:
+        super().__init__(options=RegistryOptions(backoff=0.01, retries=0))
+        self.inspections = 0
+
+    async def inspect_image(self, image: Any, keychain: Any = None) -> Any:
+        self.inspections += 1
+        return await super().inspect_image(image, keychain)
+
+
+@pytest_asyncio.fixture
+async def counting() -> AsyncIterator[CountingRegistry]:
+    async with CountingRegistry() as client:
+        yield client
+
+
+def _repo() -> str:
+    return f"aim/model-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.mark.usefixtures("crds")
+async def test_registry_image_behind_auth_creates_templates_once(
+    kube: TestCluster,
+    aim_client: Client,
+    manager_factory: ManagerFactory,
+    namespace: str,
+    htpasswd_registry: RegistryServer,  # noqa: F811
+    session: aiohttp.ClientSession,
+    counting: CountingRegistry,
+) -> None:
+    repo = _repo()
+    pusher = ImagePusher(session, htpasswd_registry.url, basic())
+    await pusher.push_image(
+        repo, "1.0", LABELS, platforms=[("linux", "arm64"), ("linux", "amd64")], index=True
+    )
+    image = f"{htpasswd_registry.host}/{repo}:1.0"
+    await aim_client.create(SECRET, pull_secret("pull", namespace, htpasswd_registry), namespace)
+    body = model_body("qwen", namespace, imagePullSecrets=[{"name": "pull"}])
+    body["spec"]["image"] = image
+    async with operator(manager_factory, namespace, counting) as op:
+        await aim_client.create(MODEL, body, namespace)
+        names = [
+            discovered_template_name(
+                "qwen",
+                image,
+                gpu_model=d["gpuModel"],
+                gpu_count=d["gpuCount"],
+                metric=d["metric"],
+                precision=d["precision"],
+            )
+            for d in (LATENCY, THROUGHPUT)
+        ]
+        for name in names:
+            await op.eventually(
+                lambda name=name: get_or_none(aim_client, TEMPLATE, name, namespace)
+            )
+        throughput = await aim_client.get(TEMPLATE, names[1], namespace)
+        assert throughput["spec"]["profileId"] == "p8"
+        assert throughput["spec"]["imagePullSecrets"] == [{"name": "pull"}]
+        await mark_ready(aim_client, TEMPLATE, names, namespace)
+        model = await op.eventually(
+            condition_is(
+                aim_client, MODEL, "qwen", namespace, "Ready", "True", "AllComponentsReady"
+            )
+        )
+        assert conditions(model)["ImageMetadataReady"] == ("True", "ImageMetadataFound")
+        assert model["status"]["imageMetadata"]["model"]["canonicalName"] == "Qwen/Qwen3-32B"
+        assert model["status"]["imageMetadata"]["oci"]["version"] == "0.8.5"
+
+        async def settled() -> bool:
+            cached = op.manager.cache.get(MODEL, "qwen", namespace)
+            live = await aim_client.get(MODEL, "qwen", namespace)
+            return meta(cached)["resourceVersion"] == meta(live)["resourceVersion"]
+
+        await op.eventually(settled)
+        seen = counting.inspections
+        log = request_log(kube)
+        await op.namespaced.reconcile(Request(namespace, "qwen"))
+        assert counting.inspections == seen  # metadata is in status: no registry call
+        if log is not None:
+            assert writes(log()) == []
+
+
+@pytest.mark.usefixtures("crds")
+async def test_cluster_model_reads_pull_secrets_in_the_operator_namespace(
+    aim_client: Client,
+    manager_factory: ManagerFactory,
+    namespace: str,
+    htpasswd_registry: RegistryServer,  # noqa: F811
+    session: aiohttp.ClientSession,
+    registry: RegistryClient,
+) -> None:
+    repo = _repo()
+    await ImagePusher(session, htpasswd_registry.url, basic()).push_image(repo, "1.0", LABELS)
+    await aim_client.create(SECRET, pull_secret("pull", namespace, htpasswd_registry), namespace)
+    name = f"cm-{uuid.uuid4().hex[:6]}"
+    body = model_body(name, None, imagePullSecrets=[{"name": "pull"}])
+    body["spec"]["image"] = f"{htpasswd_registry.host}/{repo}:1.0"
+    async with operator(manager_factory, namespace, registry) as op:
+        await aim_client.create(CLUSTER_MODEL, body)
+        try:
+            model = await op.eventually(
+                condition_is(
+                    aim_client,
+                    CLUSTER_MODEL,
+                    name,
+                    None,
+                    "ImageMetadataReady",
+                    "True",
+                    "ImageMetadataFound",
+                )
+            )
+            assert model["status"]["imageMetadata"]["model"]["canonicalName"] == "Qwen/Qwen3-32B"
+            templates = await op.eventually(
+                lambda: _cluster_templates(aim_client, name, expected=2)
+            )
+            assert {t["metadata"]["ownerReferences"][0]["name"] for t in templates} == {name}
+        finally:
+            for template in await _cluster_templates(aim_client, name, expected=0) or []:
+                with contextlib.suppress(NotFoundError):
+                    await aim_client.delete(CLUSTER_TEMPLATE, template["metadata"]["name"])
+            with contextlib.suppress(NotFoundError):
+                await aim_client.delete(CLUSTER_MODEL, name)
+
+
+async def _cluster_templates(
+    client: Client, model: str, *, expected: int
+) -> list[RawObject] | None:
+    items = (await client.list(CLUSTER_TEMPLATE))["items"]
+    mine = [t for t in items if t["spec"].get("modelName") == model]
+    return mine if len(mine) >= expected else None
+
+
+@pytest.mark.parametrize(
+    ("case", "secret", "labels", "reason"),
+    [
+        ("no-secret", False, LABELS, "AuthError"),
+        ("unknown-image", True, None, "ImageNotFound"),
+        (
+            "malformed-labels",
+            True,
+            {"com.amd.aim.model.recommendedDeployments": "[{not json"},
+            "InvalidImageMetadata",
+        ),
+    ],
+)
+@pytest.mark.usefixtures("crds")
+async def test_registry_failures_degrade_the_model_and_retry(
+    aim_client: Client,
+    manager_factory: ManagerFactory,
+    namespace: str,
+    htpasswd_registry: RegistryServer,  # noqa: F811
+    session: aiohttp.ClientSession,
+    counting: CountingRegistry,
+    case: str,
+    secret: bool,
+    labels: dict[str, str] | None,
+    reason: str,
+) -> None:
+    repo = _repo()
+    if case != "unknown-image":
+        await ImagePusher(session, htpasswd_registry.url, basic()).push_image(repo, "1.0", labels)
+    spec: dict[str, Any] = {}
+    if secret:
+        await aim_client.create(
+            SECRET, pull_secret("pull", namespace, htpasswd_registry), namespace
+        )
+        spec["imagePullSecrets"] = [{"name": "pull"}]
+    body = model_body("broken", namespace, **spec)
+    body["spec"]["image"] = f"{htpasswd_registry.host}/{repo}:1.0"
+    async with operator(manager_factory, namespace, counting) as op:
+        await aim_client.create(MODEL, body, namespace)
+        model = await op.eventually(
+            condition_is(
+                aim_client, MODEL, "broken", namespace, "ImageMetadataReady", "False", reason
+            )
+        )
+        assert conditions(model)["DependenciesReachable"] == ("False", "InfrastructureError")
+        assert "imageMetadata" not in model["status"]
+        # past the 10 s grace period the model is Degraded; the retries go on, with backoff
+        model = await op.eventually(
+            lambda: _with_status(aim_client, "broken", namespace, "Degraded")
+        )
+        assert conditions(model)["ImageMetadataReady"] == ("False", reason)
+        seen = counting.inspections
+        await op.eventually(lambda: counting.inspections > seen)
+        assert (await aim_client.list(TEMPLATE, namespace))["items"] == []
+
+
+async def _with_status(client: Client, name: str, ns: str, status: str) -> RawObject | None:
+    obj = await get_or_none(client, MODEL, name, ns)
+    return obj if obj is not None and obj["status"]["status"] == status else None
+
+
+@pytest.mark.usefixtures("crds")
+async def test_missing_pull_secret_fails_the_model(
+    aim_client: Client, manager_factory: ManagerFactory, namespace: str, registry: RegistryClient
+) -> None:
+    body = model_body("nosecret", namespace, imagePullSecrets=[{"name": "absent"}])
+    async with operator(manager_factory, namespace, registry) as op:
+        await aim_client.create(MODEL, body, namespace)
+        model = await op.eventually(
+            condition_is(
+                aim_client,
+                MODEL,
+                "nosecret",
+                namespace,
+                "ConfigValid",
+                "False",
+                "ReferenceNotFound",
+            )
+        )
+        assert conditions(model)["ImageMetadataReady"] == ("False", "SecretNotFound")
+        assert model["status"]["status"] == "Failed"
+
+
+@pytest.mark.usefixtures("crds")
+async def test_unreachable_registry_is_an_infrastructure_error(
+    aim_client: Client, manager_factory: ManagerFactory, namespace: str, registry: RegistryClient
+) -> None:
+    body = model_body("offline", namespace)
+    body["spec"]["image"] = "127.0.0.1:9/aim/nothing:1.0"  # discard port: refused
+    async with operator(manager_factory, namespace, registry) as op:
+        await aim_client.create(MODEL, body, namespace)
+        model = await op.eventually(
+            condition_is(
+                aim_client,
+                MODEL,
+                "offline",
+                namespace,
+                "ImageMetadataReady",
+                "False",
+                "InfrastructureError",
+            )
+        )
+        assert conditions(model)["DependenciesReachable"] == ("False", "InfrastructureError")
+        assert conditions(model)["Ready"][0] == "False"
