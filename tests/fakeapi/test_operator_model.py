@@ -60,8 +60,13 @@ CLUSTER_MODEL = AIMClusterModel.resource_kind()
 TEMPLATE = AIMServiceTemplate.resource_kind()
 CLUSTER_TEMPLATE = AIMClusterServiceTemplate.resource_kind()
 IMAGE = "ghcr.io/amd/aim-test:1.0"
-LATENCY = {"gpuModel": "MI300X", "gpuCount": 1, "precision": "fp8", "metric": "latency"}
-THROUGHPUT = {
+LATENCY: dict[str, Any] = {
+    "gpuModel": "MI300X",
+    "gpuCount": 1,
+    "precision": "fp8",
+    "metric": "latency",
+}
+THROUGHPUT: dict[str, Any] = {
     "gpuModel": "MI300X",
     "gpuCount": 8,
     "precision": "fp16",
@@ -172,6 +177,10 @@ def condition_is(
     return check
 
 
+def _getter(client: Client, kind: Any, name: str, ns: str | None) -> Callable[[], Any]:
+    return lambda: get_or_none(client, kind, name, ns)
+
+
 async def mark_ready(client: Client, kind: Any, names: list[str], ns: str | None) -> None:
     for name in names:
         await client.patch(kind, name, {"status": {"status": "Ready"}}, ns, subresource="status")
@@ -248,7 +257,7 @@ async def test_spec_metadata_creates_owned_templates_and_becomes_ready(
         async def settled() -> bool:
             cached = op.manager.cache.get(MODEL, "qwen", namespace)
             live = await aim_client.get(MODEL, "qwen", namespace)
-            return meta(cached)["resourceVersion"] == meta(live)["resourceVersion"]
+            return bool(meta(cached)["resourceVersion"] == meta(live)["resourceVersion"])
 
         await op.eventually(settled)
         before = meta(await aim_client.get(MODEL, "qwen", namespace))["resourceVersion"]
@@ -330,8 +339,11 @@ class CountingRegistry(RegistryClient):
 
 @pytest_asyncio.fixture
 async def counting() -> AsyncIterator[CountingRegistry]:
-    async with CountingRegistry() as client:
+    client = CountingRegistry()
+    try:
         yield client
+    finally:
+        await client.close()
 
 
 def _repo() -> str:
@@ -371,9 +383,7 @@ async def test_registry_image_behind_auth_creates_templates_once(
             for d in (LATENCY, THROUGHPUT)
         ]
         for name in names:
-            await op.eventually(
-                lambda name=name: get_or_none(aim_client, TEMPLATE, name, namespace)
-            )
+            await op.eventually(_getter(aim_client, TEMPLATE, name, namespace))
         throughput = await aim_client.get(TEMPLATE, names[1], namespace)
         assert throughput["spec"]["profileId"] == "p8"
         assert throughput["spec"]["imagePullSecrets"] == [{"name": "pull"}]
@@ -390,7 +400,7 @@ async def test_registry_image_behind_auth_creates_templates_once(
         async def settled() -> bool:
             cached = op.manager.cache.get(MODEL, "qwen", namespace)
             live = await aim_client.get(MODEL, "qwen", namespace)
-            return meta(cached)["resourceVersion"] == meta(live)["resourceVersion"]
+            return bool(meta(cached)["resourceVersion"] == meta(live)["resourceVersion"])
 
         await op.eventually(settled)
         seen = counting.inspections
