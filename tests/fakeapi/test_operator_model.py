@@ -27,6 +27,7 @@ from aim_engine.api.v1alpha1 import (
     AIMClusterModel,
     AIMClusterServiceTemplate,
     AIMModel,
+    AIMRuntimeConfig,
     AIMServiceTemplate,
 )
 from aim_engine.api.v1alpha1.hardware import AIMGpuRequirements
@@ -565,3 +566,76 @@ async def test_unreachable_registry_is_an_infrastructure_error(
         )
         assert conditions(model)["DependenciesReachable"] == ("False", "InfrastructureError")
         assert conditions(model)["Ready"][0] == "False"
+
+
+@pytest.mark.usefixtures("crds")
+async def test_missing_runtime_config_fails_then_its_creation_recovers_the_model(
+    aim_client: Client, manager_factory: ManagerFactory, namespace: str
+) -> None:
+    body = model_body(
+        "rc", namespace, runtimeConfigName="gpu", discovery={"createServiceTemplates": False}
+    )
+    body["spec"]["imageMetadata"] = {"model": {"canonicalName": "org/model"}}
+    async with operator(manager_factory, namespace) as op:
+        await aim_client.create(MODEL, body, namespace)
+        model = await op.eventually(
+            condition_is(
+                aim_client, MODEL, "rc", namespace, "RuntimeConfigReady", "False", "ConfigNotFound"
+            )
+        )
+        assert conditions(model)["ConfigValid"] == ("False", "ReferenceNotFound")
+        assert model["status"]["status"] == "Failed"
+        config = {
+            "apiVersion": "aim.eai.amd.com/v1alpha1",
+            "kind": "AIMRuntimeConfig",
+            "metadata": {"name": "gpu", "namespace": namespace},
+            "spec": {},
+        }
+        await aim_client.create(AIMRuntimeConfig.resource_kind(), config, namespace)
+        # the runtime-config watch (index spec.runtimeConfigName) brings the model back
+        model = await op.eventually(
+            condition_is(aim_client, MODEL, "rc", namespace, "Ready", "True", "AllComponentsReady")
+        )
+        assert conditions(model)["RuntimeConfigReady"] == ("True", "ConfigFound")
+        assert conditions(model)["ServiceTemplatesReady"] == ("True", "NoTemplatesExpected")
+
+
+@pytest.mark.usefixtures("crds")
+async def test_a_template_naming_the_model_counts_and_retriggers_it(
+    aim_client: Client, manager_factory: ManagerFactory, namespace: str
+) -> None:
+    body = model_body("ext", namespace, discovery={"createServiceTemplates": False})
+    body["spec"]["imageMetadata"] = {"model": {"canonicalName": "org/model"}}
+    async with operator(manager_factory, namespace) as op:
+        await aim_client.create(MODEL, body, namespace)
+        await op.eventually(
+            condition_is(
+                aim_client,
+                MODEL,
+                "ext",
+                namespace,
+                "ServiceTemplatesReady",
+                "True",
+                "NoTemplatesExpected",
+            )
+        )
+        template = {
+            "apiVersion": "aim.eai.amd.com/v1alpha1",
+            "kind": "AIMServiceTemplate",
+            "metadata": {"name": "handmade", "namespace": namespace},
+            "spec": {"modelName": "ext"},
+        }
+        await aim_client.create(TEMPLATE, template, namespace)
+        await mark_ready(aim_client, TEMPLATE, ["handmade"], namespace)
+        model = await op.eventually(
+            condition_is(
+                aim_client,
+                MODEL,
+                "ext",
+                namespace,
+                "ServiceTemplatesReady",
+                "True",
+                "AllTemplatesReady",
+            )
+        )
+        assert model["status"]["status"] == "Ready"
