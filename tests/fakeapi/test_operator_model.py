@@ -363,8 +363,14 @@ async def test_registry_image_behind_auth_creates_templates_once(
 ) -> None:
     repo = _repo()
     pusher = ImagePusher(session, htpasswd_registry.url, basic())
+    # a multi-arch index whose arm64 image says otherwise: the linux/amd64 labels count
     await pusher.push_image(
-        repo, "1.0", LABELS, platforms=[("linux", "arm64"), ("linux", "amd64")], index=True
+        repo,
+        "1.0",
+        LABELS,
+        platforms=[("linux", "arm64"), ("linux", "amd64")],
+        index=True,
+        platform_labels={"linux/arm64": {"com.amd.aim.model.canonicalName": "wrong/arch"}},
     )
     image = f"{htpasswd_registry.host}/{repo}:1.0"
     await aim_client.create(SECRET, pull_secret("pull", namespace, htpasswd_registry), namespace)
