@@ -3,7 +3,8 @@
 Pure functions of what the reconciler fetched (spec §5.3.1, §5.3.2): which metadata is in
 force, whether the model expects templates, and the state, reason and message of the
 ``ImageMetadata`` and ``ServiceTemplates`` (namespaced) / ``ClusterServiceTemplates`` (cluster)
-components. ``RuntimeConfig`` health is shared with the templates and is not here.
+components, and the category and reason of a failure to learn the metadata
+(:func:`metadata_error`). ``RuntimeConfig`` health is in :mod:`controllers.model.domain`.
 
 Choices where the original behaves oddly:
 
