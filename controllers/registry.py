@@ -12,12 +12,18 @@ from collections.abc import Callable
 
 from aim_engine.manager import Manager
 from controllers.config import OperatorConfig
+from controllers.model.reconciler import setup_model_controllers
 from controllers.template.reconciler import setup_template_controllers
 
-__all__ = ["SETUPS", "Setup", "setup_templates"]
+__all__ = ["SETUPS", "Setup", "setup_models", "setup_templates"]
 
 Setup = Callable[[Manager, OperatorConfig], None]
 """Registers one or more controllers (and their watches) on the manager."""
+
+
+def setup_models(manager: Manager, config: OperatorConfig) -> None:
+    """The ``model`` and ``cluster-model`` controllers (one shared registry client)."""
+    setup_model_controllers(manager, config)
 
 
 def setup_templates(manager: Manager, config: OperatorConfig) -> None:
@@ -25,4 +31,4 @@ def setup_templates(manager: Manager, config: OperatorConfig) -> None:
     setup_template_controllers(manager, config)
 
 
-SETUPS: tuple[Setup, ...] = (setup_templates,)
+SETUPS: tuple[Setup, ...] = (setup_models, setup_templates)

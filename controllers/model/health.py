@@ -3,7 +3,8 @@
 Pure functions of what the reconciler fetched (spec §5.3.1, §5.3.2): which metadata is in
 force, whether the model expects templates, and the state, reason and message of the
 ``ImageMetadata`` and ``ServiceTemplates`` (namespaced) / ``ClusterServiceTemplates`` (cluster)
-components. ``RuntimeConfig`` health is shared with the templates and is not here.
+components, and the category and reason of a failure to learn the metadata
+(:func:`metadata_error`). ``RuntimeConfig`` health is in :mod:`controllers.model.domain`.
 
 Choices where the original behaves oddly:
 
@@ -14,6 +15,7 @@ Choices where the original behaves oddly:
 * A model with ``discovery.extractMetadata: false`` and no ``spec.imageMetadata`` will never learn
   its metadata; it expects templates only when it lists ``customTemplates`` (and then creates
   them), instead of waiting forever in ``AwaitingMetadata`` as the original does.
+* A custom model (``modelSources``) never inspects its image: nothing it does needs the labels.
 * Metadata in ``status`` is still never refreshed: changing ``spec.image`` of an existing model
   does not refetch it [QUIRK §14.6], because status does not record which image it describes.
 """
@@ -27,7 +29,21 @@ from aim_engine.api.v1alpha1.conditions import ConditionType, Reasons
 from aim_engine.api.v1alpha1.image_metadata import ImageMetadata, RecommendedDeployment
 from aim_engine.api.v1alpha1.model import AIMModelSpec, AIMModelStatus
 from aim_engine.api.v1alpha1.status import AIMStatus
-from controllers.health_report import HealthReport
+from controllers.engine.health import (
+    CategorizedError,
+    ComponentHealth,
+    DependencyType,
+    ErrorCategory,
+    categorize,
+)
+from controllers.oci import (
+    ImageMetadataError,
+    InvalidReferenceError,
+    PullSecretAccessError,
+    PullSecretError,
+    PullSecretNotFoundError,
+    RegistryError,
+)
 
 __all__ = [
     "IMAGE_METADATA_COMPONENT",
@@ -36,6 +52,7 @@ __all__ = [
     "extraction_enabled",
     "image_metadata_health",
     "is_custom_model",
+    "metadata_error",
     "metadata_fetch_needed",
     "recommended_deployments",
     "templates_component",
@@ -71,10 +88,14 @@ def extraction_enabled(spec: AIMModelSpec) -> bool:
 def metadata_fetch_needed(spec: AIMModelSpec, status: AIMModelStatus | None) -> bool:
     """Whether the reconciler must inspect the registry this time (§5.3.1).
 
-    Not when extraction is disabled, when ``spec.imageMetadata`` is given, or when status
-    already holds metadata (cached, never refreshed).
+    Not when extraction is disabled, when ``spec.imageMetadata`` is given, when status
+    already holds metadata (cached, never refreshed), nor for a custom model: its templates
+    come from ``modelSources``, so its image's labels are never needed (the original inspected
+    the image anyway, which fails for a private runtime image without a pull secret).
     """
     if not extraction_enabled(spec) or spec.image_metadata is not None:
+        return False
+    if is_custom_model(spec):
         return False
     return status is None or status.image_metadata is None
 
@@ -113,24 +134,54 @@ def expects_templates(spec: AIMModelSpec, metadata: ImageMetadata | None) -> boo
     return bool(recommended_deployments(metadata)) or bool(spec.custom_templates)
 
 
+def metadata_error(error: BaseException) -> CategorizedError:
+    """The category and reason of a failure to learn the image metadata (§5.3.2, §14.6).
+
+    * a listed pull secret that does not exist ⇒ MissingUpstream ``SecretNotFound`` (the model
+      is ``Failed`` with ``ConfigValid=False/ReferenceNotFound``);
+    * an image reference that does not parse, a pull secret without a docker config ⇒
+      InvalidSpec ``InvalidImageReference`` / ``InvalidPullSecret`` (``Failed``, terminal until
+      the model changes);
+    * everything else the registry client raises (401/403 ``AuthError``, unknown image
+      ``ImageNotFound``, unreachable ``InfrastructureError``, a garbage answer, malformed AIM
+      labels ``InvalidImageMetadata``, a secret that could not be read ``SecretAccessFailed``)
+      ⇒ Infrastructure with the error's own reason: retried with backoff, ``Degraded`` after
+      the grace period. Registry 401/403/404 are not auth or spec errors here (§14.6).
+    """
+    if isinstance(error, PullSecretNotFoundError):
+        return CategorizedError(ErrorCategory.MISSING_UPSTREAM, error.reason, str(error), error)
+    if isinstance(error, (InvalidReferenceError, PullSecretError)):
+        return CategorizedError(ErrorCategory.INVALID_SPEC, error.reason, str(error), error)
+    if isinstance(error, (RegistryError, PullSecretAccessError, ImageMetadataError)):
+        return CategorizedError(ErrorCategory.INFRASTRUCTURE, error.reason, str(error), error)
+    return categorize(error)
+
+
 def image_metadata_health(
     metadata: ImageMetadata | None, error: BaseException | None = None
-) -> HealthReport:
+) -> ComponentHealth:
     """``ImageMetadata``: found with a canonical name, found without one, or the fetch error.
 
     Args:
         metadata: the metadata in force (:func:`effective_metadata`).
-        error: what fetching it raised (a missing pull secret, a registry error...); the
-            pipeline categorizes it.
+        error: what fetching it raised (a missing pull secret, a registry error...), see
+            :func:`metadata_error`.
     """
+    component, upstream = IMAGE_METADATA_COMPONENT, DependencyType.UPSTREAM
     if error is not None:
-        return HealthReport(state=None, errors=(error,))
+        return ComponentHealth(component, errors=(metadata_error(error),), dependency=upstream)
     name = metadata.model.canonical_name if metadata and metadata.model else None
     if name:
-        return HealthReport(
-            AIMStatus.READY, Reasons.IMAGE_METADATA_FOUND, f"Image metadata found for {name}"
+        return ComponentHealth(
+            component,
+            AIMStatus.READY,
+            Reasons.IMAGE_METADATA_FOUND,
+            f"Image metadata found for {name}",
+            dependency=upstream,
         )
-    return HealthReport(AIMStatus.READY, Reasons.IMAGE_FOUND, "Image found")
+    return ComponentHealth(
+        component, AIMStatus.READY, Reasons.IMAGE_FOUND, "Image found", dependency=upstream
+    )
 
 
 def _as_status(value: AIMStatus | str | None) -> AIMStatus | None:
@@ -140,30 +191,33 @@ def _as_status(value: AIMStatus | str | None) -> AIMStatus | None:
         return None
 
 
-def _no_templates(expects: bool | None) -> HealthReport:
+def _no_templates(expects: bool | None) -> tuple[AIMStatus, str, str]:
     if expects is None:
-        return HealthReport(
-            AIMStatus.PROGRESSING, Reasons.AWAITING_METADATA, "Waiting for image metadata"
-        )
+        return (AIMStatus.PROGRESSING, Reasons.AWAITING_METADATA, "Waiting for image metadata")
     if expects:
-        return HealthReport(
-            AIMStatus.PROGRESSING, Reasons.CREATING_TEMPLATES, "Creating service templates"
-        )
-    return HealthReport(
-        AIMStatus.READY, Reasons.NO_TEMPLATES_EXPECTED, "No service templates expected"
-    )
+        return (AIMStatus.PROGRESSING, Reasons.CREATING_TEMPLATES, "Creating service templates")
+    return (AIMStatus.READY, Reasons.NO_TEMPLATES_EXPECTED, "No service templates expected")
 
 
 def templates_health(
-    statuses: Sequence[AIMStatus | str | None], expects: bool | None
-) -> HealthReport:
+    component: str, statuses: Sequence[AIMStatus | str | None], expects: bool | None
+) -> ComponentHealth:
     """The aggregate of the model's templates (``status.status`` of each), table of §5.3.2.
+
+    ``component`` is :func:`templates_component` of the model's scope.
 
     Rows, first match wins: no templates ⇒ by ``expects``; all Ready; all Degraded/Failed
     (Failed); all NotAvailable; some Degraded/Failed (Degraded); some Pending/Progressing;
     only Ready and NotAvailable (Ready, ``SomeTemplatesReady``); anything else, e.g. templates
     without a status yet ⇒ Progressing ``TemplatesProgressing`` "Unknown status".
     """
+    state, reason, message = _aggregate(statuses, expects)
+    return ComponentHealth(component, state, reason, message, dependency=DependencyType.DOWNSTREAM)
+
+
+def _aggregate(
+    statuses: Sequence[AIMStatus | str | None], expects: bool | None
+) -> tuple[AIMStatus, str, str]:
     total = len(statuses)
     if total == 0:
         return _no_templates(expects)
@@ -173,35 +227,31 @@ def templates_health(
     unavailable = parsed.count(AIMStatus.NOT_AVAILABLE)
     progressing = sum(1 for s in parsed if s in _IN_PROGRESS)
     if ready == total:
-        return HealthReport(
-            AIMStatus.READY, Reasons.ALL_TEMPLATES_READY, f"All {total} templates are ready"
-        )
+        return (AIMStatus.READY, Reasons.ALL_TEMPLATES_READY, f"All {total} templates are ready")
     if failed == total:
-        return HealthReport(
-            AIMStatus.FAILED, Reasons.ALL_TEMPLATES_FAILED, f"All {total} templates failed"
-        )
+        return (AIMStatus.FAILED, Reasons.ALL_TEMPLATES_FAILED, f"All {total} templates failed")
     if unavailable == total:
-        return HealthReport(
+        return (
             AIMStatus.NOT_AVAILABLE,
             Reasons.NO_TEMPLATES_AVAILABLE,
             f"None of the {total} templates is available on this cluster",
         )
     if failed:
-        return HealthReport(
+        return (
             AIMStatus.DEGRADED,
             Reasons.SOME_TEMPLATES_DEGRADED,
             f"{failed} of {total} templates are degraded or failed",
         )
     if progressing:
-        return HealthReport(
+        return (
             AIMStatus.PROGRESSING,
             Reasons.TEMPLATES_PROGRESSING,
             f"{progressing} of {total} templates are progressing",
         )
     if ready + unavailable == total:
-        return HealthReport(
+        return (
             AIMStatus.READY,
             Reasons.SOME_TEMPLATES_READY,
             f"{ready} of {total} templates are ready, {unavailable} not available",
         )
-    return HealthReport(AIMStatus.PROGRESSING, Reasons.TEMPLATES_PROGRESSING, "Unknown status")
+    return (AIMStatus.PROGRESSING, Reasons.TEMPLATES_PROGRESSING, "Unknown status")

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -191,20 +192,23 @@ def _model(labels: Mapping[str, str]) -> ModelMetadata | None:
 
     hf = found["hfToken.required"]
     deployments = found[_DEPLOYMENTS]
-    return ModelMetadata(
-        canonical_name=text("model.canonicalName"),
-        source=text("model.source"),
-        title=text("title"),
-        description_full=text("description.full"),
-        release_notes=text("release.notes"),
-        tags=listing("model.tags"),
-        versions=listing("model.versions"),
-        variants=listing("model.variants"),
-        hf_token_required=_bool(*hf) if hf else None,
-        recommended_deployments=(
+    fields: dict[str, Any] = {
+        "canonical_name": text("model.canonicalName"),
+        "source": text("model.source"),
+        "title": text("title"),
+        "description_full": text("description.full"),
+        "release_notes": text("release.notes"),
+        "tags": listing("model.tags"),
+        "versions": listing("model.versions"),
+        "variants": listing("model.variants"),
+        "hf_token_required": _bool(*hf) if hf else None,
+        "recommended_deployments": (
             parse_recommended_deployments(deployments[1], deployments[0]) if deployments else None
         ),
-    )
+    }
+    # Only what the labels say is set: the wire form (status.imageMetadata) carries no nulls,
+    # which the CRD schema refuses.
+    return ModelMetadata(**{k: v for k, v in fields.items() if v is not None})
 
 
 _MODEL_KEYS = (
@@ -252,4 +256,7 @@ def parse_labels(labels: Mapping[str, object] | None) -> ImageMetadata:
         raise ImageMetadataError(
             f"the image's labels take {total} bytes (at most {MAX_LABELS_BYTES})"
         )
-    return ImageMetadata(model=_model(strings), oci=_oci(strings), original_labels=strings)
+    parts: dict[str, Any] = {"model": _model(strings), "oci": _oci(strings)}
+    return ImageMetadata(
+        **{k: v for k, v in parts.items() if v is not None}, original_labels=strings
+    )

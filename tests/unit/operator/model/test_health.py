@@ -10,14 +10,26 @@ from aim_engine.api.v1alpha1.conditions import Reasons
 from aim_engine.api.v1alpha1.image_metadata import ImageMetadata
 from aim_engine.api.v1alpha1.model import AIMModelSpec, AIMModelStatus
 from aim_engine.api.v1alpha1.status import AIMStatus
+from controllers.engine import CategorizedError, ErrorCategory
 from controllers.model.health import (
     IMAGE_METADATA_COMPONENT,
     effective_metadata,
     expects_templates,
     image_metadata_health,
+    metadata_error,
     metadata_fetch_needed,
     templates_component,
     templates_health,
+)
+from controllers.oci import (
+    ImageMetadataError,
+    ImageNotFoundError,
+    InvalidReferenceError,
+    PullSecretAccessError,
+    PullSecretError,
+    PullSecretNotFoundError,
+    RegistryAuthError,
+    RegistryUnavailableError,
 )
 
 IMAGE = "amdenterpriseai/aim-qwen-qwen3-32b:0.8.5"
@@ -77,6 +89,7 @@ def test_expects_templates(
         ({}, AIMModelStatus(image_metadata=EMPTY), False),
         ({"discovery": {"extractMetadata": False}}, None, False),
         ({"imageMetadata": {"model": {"canonicalName": "x/y"}}}, None, False),
+        ({"modelSources": SOURCES}, None, False),
     ],
 )
 def test_metadata_fetch_needed(
@@ -115,10 +128,39 @@ def test_image_metadata_health(metadata: ImageMetadata | None, reason: str, mess
 
 
 def test_image_metadata_health_passes_the_fetch_error_on() -> None:
-    error = RuntimeError("registry said 401")
+    error = RegistryAuthError("registry said 401", status=401)
     health = image_metadata_health(WITH_DEPLOYMENTS, error)
-    assert health.state is None
-    assert health.errors == (error,)
+    assert (health.component, health.state) == ("ImageMetadata", None)
+    assert health.errors == (
+        CategorizedError(ErrorCategory.INFRASTRUCTURE, "AuthError", "registry said 401", error),
+    )
+
+
+@pytest.mark.parametrize(
+    ("error", "category", "reason"),
+    [
+        (PullSecretNotFoundError("gone"), ErrorCategory.MISSING_UPSTREAM, "SecretNotFound"),
+        (PullSecretAccessError("forbidden"), ErrorCategory.INFRASTRUCTURE, "SecretAccessFailed"),
+        (PullSecretError("no docker config"), ErrorCategory.INVALID_SPEC, "InvalidPullSecret"),
+        (InvalidReferenceError("bad"), ErrorCategory.INVALID_SPEC, "InvalidImageReference"),
+        (RegistryAuthError("401", status=401), ErrorCategory.INFRASTRUCTURE, "AuthError"),
+        (ImageNotFoundError("404", status=404), ErrorCategory.INFRASTRUCTURE, "ImageNotFound"),
+        (
+            RegistryUnavailableError("refused"),
+            ErrorCategory.INFRASTRUCTURE,
+            "InfrastructureError",
+        ),
+        (ImageMetadataError("bad JSON"), ErrorCategory.INFRASTRUCTURE, "InvalidImageMetadata"),
+        (RuntimeError("boom"), ErrorCategory.UNKNOWN, "UnknownError"),
+    ],
+)
+def test_metadata_error_reasons(error: Exception, category: ErrorCategory, reason: str) -> None:
+    categorized = metadata_error(error)
+    assert (categorized.category, categorized.reason, categorized.cause) == (
+        category,
+        reason,
+        error,
+    )
 
 
 R, P, PR, D, F, N = "Ready", "Pending", "Progressing", "Degraded", "Failed", "NotAvailable"
@@ -203,5 +245,6 @@ R, P, PR, D, F, N = "Ready", "Pending", "Progressing", "Degraded", "Failed", "No
 def test_templates_health(
     statuses: list[str | None], expects: bool | None, state: AIMStatus, reason: str, message: str
 ) -> None:
-    health = templates_health(statuses, expects)
+    health = templates_health("ServiceTemplates", statuses, expects)
+    assert health.component == "ServiceTemplates"
     assert (health.state, health.reason, health.message) == (state, reason, message)

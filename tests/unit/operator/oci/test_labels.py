@@ -142,3 +142,28 @@ def test_other_bad_labels_raise_typed_errors(labels, problem):
         parse_labels(labels)
     assert problem in str(info.value)
     assert info.value.reason == "InvalidImageMetadata"
+
+
+def _nulls(value: object) -> list[str]:
+    if isinstance(value, dict):
+        return [k for k, v in value.items() if v is None] + [
+            n for v in value.values() for n in _nulls(v)
+        ]
+    if isinstance(value, list):
+        return [n for v in value for n in _nulls(v)]
+    return []
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        {"com.amd.aim.model.canonicalName": "org/model"},
+        {"org.opencontainers.image.version": "1.0"},
+        {},
+    ],
+)
+def test_wire_form_has_no_nulls_for_what_the_labels_do_not_say(labels):
+    # status.imageMetadata: the CRD schema refuses null for its string/array/boolean fields
+    wire = parse_labels(labels).to_wire()
+    assert _nulls(wire) == []
+    assert wire["originalLabels"] == labels
